@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DEMO_PASSWORD ?= tsunagaru-demo
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install run test lint migrations-check bench browser db-stop messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py demo_logins
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Browser tests use Debian's Chromium when present (.ci/run installs it); elsewhere Playwright's own build.
+browser: install
+	@if [ -x "$(CHROMIUM)" ]; then echo "browser: $(CHROMIUM)"; else $(BIN)/playwright install chromium; fi
+
+lint: install
+	$(BIN)/ruff check .
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint migrations-check browser
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+bench: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m scripts.bench
+
+messages: install
+	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l en --no-obsolete && $(BIN)/python manage.py compilemessages
+
+db-stop: install
+	$(BIN)/python -c "from pathlib import Path; from config.devdb import stop; stop(Path('.data/pg'))"
+
+clean: db-stop
+	rm -rf .data $(VENV)

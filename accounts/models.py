@@ -1,0 +1,71 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The roles of DOMAIN.md §2."""
+
+    COORDINATOR = "coordinator", _("つながる体制推進員")
+    AGENCY_WORKER = "agency_worker", _("相談支援機関職員")
+    SUPERVISOR = "supervisor", _("スーパーバイザー")
+    BUREAU = "bureau", _("福祉局")
+    ADMINISTRATOR = "administrator", _("システム管理者")
+    AUDITOR = "auditor", _("個人情報保護担当")
+
+
+# Roles that may ever see a resident's personal data; the others see aggregates, master data or the trail.
+PERSONAL_DATA_ROLES = frozenset({Role.COORDINATOR, Role.AGENCY_WORKER, Role.SUPERVISOR})
+
+
+class DateStyle(models.TextChoices):
+    WAREKI = "wareki", _("和暦（令和2年5月12日）")
+    SEIREKI = "seireki", _("西暦（2020年5月12日）")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("役割"), max_length=20, choices=Role.choices)
+    municipality = models.ForeignKey(
+        "agencies.Municipality", verbose_name=_("自治体"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="users",
+    )
+    ward = models.ForeignKey(
+        "agencies.Ward", verbose_name=_("担当区・圏域"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="users",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("所属機関"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="users",
+    )
+    date_style = models.CharField(_("日付の表示"), max_length=10, choices=DateStyle.choices, default=DateStyle.WAREKI)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("利用者")
+        verbose_name_plural = _("利用者")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_superuser=True) | Q(municipality__isnull=False), name="user_has_municipality"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.COORDINATOR) | Q(ward__isnull=False), name="coordinator_has_ward"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.AGENCY_WORKER) | Q(agency__isnull=False), name="agency_worker_has_agency"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        full = f"{self.last_name} {self.first_name}".strip()
+        return full or self.username
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.role in PERSONAL_DATA_ROLES

@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.db import models
+
+from .models import Action, AuditEvent
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def object_reference(obj: models.Model) -> tuple[str, str, str]:
+    """(type, id, label) for an object; the label names the kind and number, never the person."""
+    meta = obj._meta
+    return meta.label_lower, str(obj.pk), f"{meta.verbose_name} #{obj.pk}"
+
+
+def audit_record(
+    *,
+    action: Action | str,
+    request=None,
+    user=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    detail: dict | None = None,
+    username: str = "",
+) -> AuditEvent:
+    """Write one audit event. Call it from the service or view that reads or changes personal data."""
+    if user is None and request is not None and request.user.is_authenticated:
+        user = request.user
+    if obj is not None:
+        object_type, object_id, object_label = object_reference(obj)
+    return AuditEvent.objects.create(
+        action=action,
+        user=user,
+        username=username or (user.get_username() if user else ""),
+        municipality_id=getattr(user, "municipality_id", None),
+        object_type=object_type,
+        object_id=object_id,
+        object_label=str(object_label),
+        ip=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
+        path=(request.get_full_path()[:500] if request else ""),
+        detail=detail or {},
+    )
+
+
+def audit_list(*, request, model: type[models.Model], objects, detail: dict | None = None) -> AuditEvent:
+    """One event for a page listing personal records, naming every record that was shown."""
+    meta = model._meta
+    ids = [obj.pk for obj in objects]
+    return audit_record(
+        action=Action.LIST,
+        request=request,
+        object_type=meta.label_lower,
+        object_label=str(meta.verbose_name_plural),
+        detail={"ids": ids, **(detail or {})},
+    )

@@ -1,0 +1,22 @@
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .models import Action
+from .services import audit_record
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    audit_record(action=Action.LOGIN, request=request, user=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(action=Action.LOGOUT, request=request, user=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    # The attempted name is kept (it is how brute force shows up); the password never is.
+    audit_record(action=Action.LOGIN_FAILED, request=request, username=str(credentials.get("username", ""))[:150])

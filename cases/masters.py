@@ -1,0 +1,28 @@
+"""The standard issue list: seed 000 first (its order), then DOMAIN.md §3's additions. (name, 疑い含む)"""
+
+ISSUE_CATEGORIES = [
+    ("精神障がい", True),
+    ("経済的困窮", False),
+    ("知的障がい", True),
+    ("病気・けが", False),
+    ("虐待関連", False),
+    ("ゴミ屋敷", False),
+    ("ひきこもり", False),
+    ("発達障がい", True),
+    ("認知症", False),
+    ("孤立", False),
+    ("依存症", False),
+    ("近隣住民とのトラブル", False),
+    ("身体障がい", True),
+    ("制度の狭間", False),
+    ("自殺企図", False),
+    ("ヤングケアラー", False),
+    ("8050問題", False),
+    ("ダブルケア", False),
+    ("不登校", False),
+    ("DV", False),
+    ("多重債務", False),
+    ("住まい", False),
+    ("就労", False),
+    ("言語・外国籍", False),
+]

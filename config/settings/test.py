@@ -1,0 +1,24 @@
+"""Tests: PostgreSQL always (embedded unless DATABASE_URL is set); pytest-django makes a throwaway database."""
+
+import os
+
+from config.devdb import embedded_database_url
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES, env
+
+SECRET_KEY = "test-only-secret-key"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+if not os.environ.get("DATABASE_URL"):
+    DATABASES["default"].update(env.db_url_config(embedded_database_url(BASE_DIR / ".data" / "pg")))
+    DATABASES["default"]["ATOMIC_REQUESTS"] = True
+
+# Argon2 is the production hasher (base.py, tested); tests create many users, so they hash quickly.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,1 @@
+# The reports read other apps' data; report layouts arrive with the yearly tables.
