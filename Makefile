@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export DEMO_PASSWORD ?= tsunagaru-demo
+export PORT
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: install run test lint migrations-check bench browser db-stop messages clean
@@ -41,7 +42,7 @@ bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m scripts.bench
 
 messages: install
-	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l en --no-obsolete && $(BIN)/python manage.py compilemessages
+	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l en --no-obsolete && $(BIN)/python manage.py compilemessages --ignore=.venv
 
 db-stop: install
 	$(BIN)/python -c "from pathlib import Path; from config.devdb import stop; stop(Path('.data/pg'))"

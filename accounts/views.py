@@ -3,10 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
+from core import wareki
 
 from .forms import LoginForm, PreferencesForm
 from .services import user_update_preferences
@@ -38,4 +40,6 @@ def preferences(request):
         user_update_preferences(user=request.user, date_style=form.cleaned_data["date_style"], request=request)
         messages.success(request, _("表示設定を保存しました。"))
         return redirect("accounts:preferences")
-    return render(request, "accounts/preferences.html", {"form": form})
+    today = timezone.localdate()
+    context = {"form": form, "today": today, "fiscal_year_label": wareki.fiscal_year_label(wareki.fiscal_year(today))}
+    return render(request, "accounts/preferences.html", context)

@@ -8,9 +8,10 @@ def client_ip(request) -> str | None:
     if request is None:
         return None
     if settings.AUDIT_TRUST_X_FORWARDED_FOR:
+        # The last entry is the one the city's own proxy appended; earlier ones the client can forge.
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -1,5 +1,8 @@
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -92,3 +95,13 @@ class HouseholdMember(models.Model):
 
     def __str__(self):
         return self.name
+
+    def age_on(self, day: dt.date) -> int | None:
+        if self.birth_date is None:
+            return None
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - before_birthday
+
+    @property
+    def age(self) -> int | None:
+        return self.age_on(timezone.localdate())

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-admin.site.site_header = _("つながるケース管理 マスタ管理")
+admin.site.site_header = _("つながる支援ケース管理 マスタ管理")
 admin.site.site_title = _("マスタ管理")
 admin.site.index_title = _("マスタ・利用者の管理")
 

@@ -10,21 +10,24 @@ class Era(NamedTuple):
     start: dt.date
 
 
-# Newest first. Dates before 明治6年 (the solar calendar) are outside what this product records.
+# Newest first. Dates before 明治6年1月1日 (the solar calendar) are outside what this product records.
+EARLIEST = dt.date(1873, 1, 1)
 ERAS = (
     Era("令和", "R", dt.date(2019, 5, 1)),
     Era("平成", "H", dt.date(1989, 1, 8)),
     Era("昭和", "S", dt.date(1926, 12, 25)),
     Era("大正", "T", dt.date(1912, 7, 30)),
-    Era("明治", "M", dt.date(1873, 1, 1)),
+    Era("明治", "M", dt.date(1868, 10, 23)),
 )
 
 
 def era_for_date(day: dt.date) -> Era:
+    if day < EARLIEST:
+        raise ValueError(f"{day} is before the dates this product records (明治6年)")
     for era in ERAS:
         if day >= era.start:
             return era
-    raise ValueError(f"{day} is before the dates this product records (明治6年)")
+    raise AssertionError("unreachable: EARLIEST falls within 明治")
 
 
 def _year_number(n: int) -> str:
@@ -62,7 +65,7 @@ def fiscal_year_era(fy: int) -> tuple[Era, int]:
     FY1989 = 平成元年度, FY1988 = 昭和63年度 — Reiwa year = FY − 2018, Heisei year = FY − 1988.
     """
     for era in ERAS:
-        if fy >= era.start.year:
+        if fy >= era.start.year and fy >= EARLIEST.year:
             return era, fy - era.start.year + 1
     raise ValueError(f"fiscal year {fy} is before the dates this product records")
 

@@ -133,3 +133,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# seed_demo creates logins with a known password; only development and tests may run it.
+DEMO_DATA_ALLOWED = False

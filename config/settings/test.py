@@ -22,3 +22,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Static files come straight from the source folders (no collectstatic in development or tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# pytest-django creates this database for the run and drops it afterwards (one left over by an
+# interrupted run is recreated). Two runs side by side need different names: TEST_DATABASE_NAME.
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_tsunagaru")}
+
+DEMO_DATA_ALLOWED = True

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Container start: wait for PostgreSQL, apply migrations, then run the CMD (gunicorn by default).
+# docker-compose.yml already waits for the db healthcheck; this covers a database that restarts or
+# is slow to accept connections after reporting ready.
+set -eu
+
+python - <<'PY'
+import sys
+import time
+
+import django
+from django.db import connection
+from django.db.utils import OperationalError
+
+django.setup()
+ATTEMPTS = 30
+for attempt in range(1, ATTEMPTS + 1):
+    try:
+        connection.ensure_connection()
+    except OperationalError as exc:
+        print(f"entrypoint: database not ready ({attempt}/{ATTEMPTS}): {exc}".strip(), file=sys.stderr, flush=True)
+        time.sleep(2)
+    else:
+        connection.close()
+        sys.exit(0)
+sys.exit("entrypoint: the database did not accept connections; giving up")
+PY
+
+python manage.py migrate --noinput
+
+exec "$@"

@@ -1,0 +1,102 @@
+import pytest
+from django.urls import reverse
+
+from cases.access import household_for_user
+from cases.models import Household
+from core.scoping import UnscopedQueryError
+from tests.factories import HouseholdFactory, HouseholdMemberFactory
+
+
+def test_an_unscoped_query_on_personal_data_fails_loudly(db):
+    with pytest.raises(UnscopedQueryError):
+        list(Household.objects.all())
+    with pytest.raises(UnscopedQueryError):
+        Household.objects.filter(pk=1)
+
+
+def test_a_coordinator_sees_the_households_of_their_own_ward_only(
+    coordinator_kita, household_kita, household_nishinari, household_komae
+):
+    assert list(Household.objects.for_user(coordinator_kita)) == [household_kita]
+
+
+@pytest.mark.parametrize("role", ["supervisor", "agency_worker", "bureau", "administrator", "auditor"])
+def test_roles_without_a_case_link_see_no_household(cast, role, household_kita, household_nishinari):
+    assert not Household.objects.for_user(cast[role]).exists()
+
+
+def test_the_access_function_gives_404_across_wards_and_cities(
+    coordinator_nishinari, coordinator_komae, household_kita
+):
+    from django.http import Http404
+
+    for user in (coordinator_nishinari, coordinator_komae):
+        with pytest.raises(Http404):
+            household_for_user(user, household_kita.pk)
+
+
+@pytest.mark.parametrize("role", ["bureau", "administrator", "auditor"])
+def test_the_access_function_gives_403_to_roles_that_never_see_personal_data(cast, role, household_kita):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        household_for_user(cast[role], household_kita.pk)
+
+
+def test_a_coordinator_may_write_a_household_of_their_ward(coordinator_kita, household_kita):
+    assert household_for_user(coordinator_kita, household_kita.pk, write=True) == household_kita
+
+
+def _add_households(ward, count):
+    for _ in range(count):
+        household = HouseholdFactory(ward=ward)
+        HouseholdMemberFactory(household=household)
+        HouseholdMemberFactory(household=household, is_primary=False, relationship="長男")
+
+
+def test_the_household_list_costs_the_same_queries_for_two_rows_or_twelve(
+    client, coordinator_kita, kita, django_assert_num_queries
+):
+    client.force_login(coordinator_kita)
+    _add_households(kita, 2)
+    # savepoint, session, user, count, page of households with wards, their members (one prefetch),
+    # audit insert, user's municipality and ward (header), release; session save (savepoint, update, release)
+    with django_assert_num_queries(13):
+        response = client.get(reverse("cases:household_list"))
+    assert len(response.context["page"].object_list) == 2
+    _add_households(kita, 10)
+    with django_assert_num_queries(13):
+        response = client.get(reverse("cases:household_list"))
+    assert len(response.context["page"].object_list) == 12
+
+
+def test_the_household_page_shows_its_members_with_a_fixed_number_of_queries(
+    client, coordinator_kita, household_kita, django_assert_num_queries
+):
+    client.force_login(coordinator_kita)
+    HouseholdMemberFactory(household=household_kita, is_primary=False, name="北村 三郎", relationship="長男")
+    # savepoint, session, user, household, audit insert, members, ward, header (municipality, ward),
+    # release; session save (savepoint, update, release)
+    with django_assert_num_queries(13):
+        response = client.get(reverse("cases:household_detail", args=[household_kita.pk]))
+    page = response.content.decode()
+    assert "北村 一郎" in page and "北村 三郎" in page
+    assert "本人" in page
+
+
+def test_the_household_page_is_never_cached(client, coordinator_kita, household_kita):
+    client.force_login(coordinator_kita)
+    response = client.get(reverse("cases:household_detail", args=[household_kita.pk]))
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "private" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("birth", "day", "age"),
+    [("1960-04-01", "2020-03-31", 59), ("1960-04-01", "2020-04-01", 60), ("2000-02-29", "2021-02-28", 20)],
+)
+def test_a_members_age_turns_on_the_birthday(birth, day, age):
+    import datetime as dt
+
+    member = HouseholdMemberFactory.build(birth_date=dt.date.fromisoformat(birth))
+    assert member.age_on(dt.date.fromisoformat(day)) == age

@@ -1,0 +1,90 @@
+"""Every URL pattern, every role: a new view without a rule here makes this suite fail.
+
+For each named route the table says what each member of the cast gets on GET. "login" means a
+redirect to the login page. Object routes are opened on a 北区 household, so 西成区's coordinator
+must get 404 (STYLE.md 10: allowed OK, read-only 403, other ward 404, anonymous → login).
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+LOGIN = "login"
+ADMIN_LOGIN = "admin_login"
+ROLES = ("anonymous", "coordinator_kita", "coordinator_nishinari", "agency_worker", "supervisor", "bureau",
+         "administrator", "auditor", "coordinator_komae")
+SIGNED_IN = {role: 200 for role in ROLES if role != "anonymous"}
+NO_PERSONAL = {"bureau": 403, "administrator": 403, "auditor": 403}
+
+# route name → (kwargs builder, {role: expected}); roles missing from a rule fall back to "default".
+RULES = {
+    "core:dashboard": (None, {"anonymous": LOGIN, "default": 200}),
+    "core:healthz": (None, {"default": 200}),
+    "accounts:login": (None, {"anonymous": 200, "default": 302}),
+    "accounts:logout": (None, {"default": 405}),  # POST only; tested in tests/accounts
+    "accounts:password_change": (None, {"anonymous": LOGIN, "default": 200}),
+    "accounts:password_change_done": (None, {"anonymous": LOGIN, "default": 200}),
+    "accounts:preferences": (None, {"anonymous": LOGIN, "default": 200}),
+    "audit:event_list": (None, {"anonymous": LOGIN, "auditor": 200, "default": 403}),
+    "reports:overview": (None, {"anonymous": LOGIN, "bureau": 200, "administrator": 200, "default": 403}),
+    "cases:household_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),
+    "cases:household_detail": (
+        lambda objects: {"pk": objects["household_kita"].pk},
+        {"anonymous": LOGIN, "coordinator_kita": 200, **NO_PERSONAL, "default": 404},
+    ),
+    "set_language": (None, {"default": 302}),  # GET only redirects; the switch itself is a POST
+    "admin:index": (None, {"administrator": 200, "default": ADMIN_LOGIN}),
+}
+
+
+def named_routes(resolver=None, namespace=""):
+    """(namespace, full name or the pattern's text when unnamed) for every route the project serves."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from named_routes(entry, inner)
+        elif isinstance(entry, URLPattern):
+            yield namespace, f"{namespace}{entry.name}" if entry.name else f"unnamed {entry.pattern}"
+
+
+def project_routes():
+    # The Django admin's own routes are guarded by the admin site as a whole (checked via admin:index
+    # here and in tests/test_admin.py); every other route must have a rule.
+    return sorted({name for namespace, name in named_routes() if not namespace.startswith("admin:")})
+
+
+def test_every_route_has_an_access_rule():
+    missing = [name for name in project_routes() if name not in RULES]
+    assert missing == [], f"routes without an access rule in tests/test_url_access.py: {missing}"
+
+
+def test_no_rule_is_left_for_a_route_that_no_longer_exists():
+    served = set(project_routes()) | {"admin:index"}
+    assert sorted(set(RULES) - served) == []
+
+
+def expected_outcome(name, role):
+    rules = RULES[name][1]
+    return rules.get(role, rules.get("default"))
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_each_role_gets_what_the_rule_says(name, client, cast, household_kita, household_nishinari):
+    kwargs_builder = RULES[name][0]
+    url = reverse(name, kwargs=kwargs_builder({"household_kita": household_kita}) if kwargs_builder else None)
+    outcomes = {}
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(cast[role])
+        response = client.get(url)
+        expected = expected_outcome(name, role)
+        if expected == LOGIN:
+            ok = response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+        elif expected == ADMIN_LOGIN:
+            ok = response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+        else:
+            ok = response.status_code == expected
+        outcomes[role] = (expected, response.status_code, ok)
+    wrong = {role: outcome[:2] for role, outcome in outcomes.items() if not outcome[2]}
+    assert wrong == {}, f"{name}: role → (expected, got)"
