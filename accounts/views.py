@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -43,3 +44,9 @@ def preferences(request):
     today = timezone.localdate()
     context = {"form": form, "today": today, "fiscal_year_label": wareki.fiscal_year_label(wareki.fiscal_year(today))}
     return render(request, "accounts/preferences.html", context)
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes calls this once a login ID has failed too often from one address."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -15,6 +15,7 @@ class Action(models.TextChoices):
     LOGIN = "login", _("ログイン")
     LOGOUT = "logout", _("ログアウト")
     LOGIN_FAILED = "login_failed", _("ログイン失敗")
+    LOCKED_OUT = "locked_out", _("ログイン停止")
     PASSWORD_CHANGE = "password_change", _("パスワード変更")
 
 

@@ -1,3 +1,4 @@
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -20,3 +21,8 @@ def _logged_out(sender, request, user, **kwargs):
 def _login_failed(sender, credentials, request=None, **kwargs):
     # The attempted name is kept (it is how brute force shows up); the password never is.
     audit_record(action=Action.LOGIN_FAILED, request=request, username=str(credentials.get("username", ""))[:150])
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    audit_record(action=Action.LOCKED_OUT, request=request, username=str(username or "")[:150])

@@ -106,3 +106,26 @@ def test_each_role_sees_its_own_navigation(client, cast, role):
     client.force_login(cast[role])
     response = client.get(reverse("core:dashboard"))
     assert [str(item["label"]) for item in response.context["navigation"]] == EXPECTED_NAVIGATION[role]
+
+
+def test_five_wrong_passwords_lock_the_login_id_for_a_while(client, coordinator_kita):
+    login = reverse("accounts:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(login, {"username": "kita_coordinator", "password": "wrong"}).status_code == 200
+    locked = client.post(login, {"username": "kita_coordinator", "password": "wrong"})
+    assert locked.status_code == 429
+    assert "ログインを一時停止しています" in locked.content.decode()
+    assert "15 分間" in locked.content.decode()
+    # Even the right password is refused until the cool-off ends.
+    again = client.post(login, {"username": "kita_coordinator", "password": TEST_PASSWORD})
+    assert again.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action=Action.LOCKED_OUT, username="kita_coordinator").exists()
+
+
+def test_a_lockout_holds_one_login_id_only(client, coordinator_kita, coordinator_nishinari):
+    login = reverse("accounts:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(login, {"username": "kita_coordinator", "password": "wrong"})
+    response = client.post(login, {"username": "nishinari_coordinator", "password": TEST_PASSWORD})
+    assert response.status_code == 302

@@ -146,3 +146,17 @@ class TestAuditorSearch:
         with django_assert_num_queries(10):
             response = client.get(self.url)
         assert len(response.context["page"].object_list) == 21  # 20 logins and the auditor's own
+
+
+def test_a_date_range_covers_whole_days_in_tokyo_time(client, auditor, coordinator_kita):
+    # 1 April 00:10 in Tokyo is still 31 March in UTC: it belongs to 1 April.
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    for moment in (dt.datetime(2020, 3, 31, 23, 50, tzinfo=tokyo), dt.datetime(2020, 4, 1, 0, 10, tzinfo=tokyo),
+                   dt.datetime(2020, 4, 1, 23, 59, tzinfo=tokyo), dt.datetime(2020, 4, 2, 0, 0, tzinfo=tokyo)):
+        AuditEvent.objects.create(
+            at=moment, action=Action.VIEW, user=coordinator_kita, municipality=coordinator_kita.municipality
+        )
+    client.force_login(auditor)
+    found = client.get(reverse("audit:event_list"), {"date_from": "2020-04-01", "date_to": "2020-04-01"})
+    times = sorted(timezone.localtime(e.at).strftime("%m-%d %H:%M") for e in found.context["page"].object_list)
+    assert times == ["04-01 00:10", "04-01 23:59"]

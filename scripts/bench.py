@@ -1,0 +1,106 @@
+"""`make bench`: how the spine behaves with a large city's volume, measured on a throwaway database.
+
+Prints a Markdown table (copied into docs/benchmarks.md with the machine it ran on). Wall-clock figures
+live here and only here; tests assert query counts instead.
+"""
+
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+os.environ.setdefault("TEST_DATABASE_NAME", "bench_tsunagaru")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
+
+HOUSEHOLDS_PER_WARD = int(os.environ.get("BENCH_HOUSEHOLDS_PER_WARD", "2000"))
+AUDIT_EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", "500000"))
+REPEAT = 15
+
+
+def measure(client, url, **params):
+    timings = []
+    for _ in range(REPEAT):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url, params)
+            timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(timings), max(timings), len(queries)
+
+
+def populate():
+    from accounts.models import Role, User
+    from agencies.services import municipality_setup
+    from audit.models import Action, AuditEvent
+    from cases.models import Household, HouseholdMember
+
+    wards = ["北区", "都島区", "福島区", "此花区", "中央区", "西区", "港区", "大正区", "天王寺区", "浪速区", "西淀川区", "淀川区",
+             "東淀川区", "東成区", "生野区", "旭区", "城東区", "鶴見区", "阿倍野区", "住之江区", "住吉区", "東住吉区", "平野区", "西成区"]
+    city = municipality_setup(name="大阪市", code="271004", wards=wards)
+    kita = city.wards.get(name="北区")
+    coordinator = User.objects.create_user("bench_coordinator", password="x", role=Role.COORDINATOR,
+                                           municipality=city, ward=kita)
+    auditor = User.objects.create_user("bench_auditor", password="x", role=Role.AUDITOR, municipality=city)
+    for ward in city.wards.all():
+        households = Household.all_objects.bulk_create(
+            Household(municipality=city, ward=ward, address=f"大阪市{ward.name}{i}") for i in range(HOUSEHOLDS_PER_WARD)
+        )
+        HouseholdMember.objects.bulk_create(
+            HouseholdMember(household=h, name=f"架空 {i}", name_kana=f"かくう {i}", is_primary=(j == 0),
+                            birth_date=dt.date(1950 + i % 50, 1 + i % 12, 1))
+            for i, h in enumerate(households) for j in range(3)
+        )
+    start = dt.datetime(2016, 4, 1, tzinfo=dt.UTC)
+    batch = []
+    for i in range(AUDIT_EVENTS):
+        batch.append(AuditEvent(at=start + dt.timedelta(minutes=10 * i), municipality=city, user=coordinator,
+                                username=coordinator.username, action=Action.VIEW, object_type="cases.household",
+                                object_id=str(i % 50000), object_label=f"世帯 #{i % 50000}"))
+        if len(batch) == 10000:
+            AuditEvent.objects.bulk_create(batch)
+            batch = []
+    AuditEvent.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return coordinator, auditor
+
+
+def main():
+    from django.test import Client
+
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        t0 = time.perf_counter()
+        coordinator, auditor = populate()
+        load_seconds = time.perf_counter() - t0
+        client = Client()
+        rows = []
+        client.force_login(coordinator)
+        rows.append(("世帯一覧 1ページ目（北区 %d 世帯）" % HOUSEHOLDS_PER_WARD, *measure(client, "/households/")))
+        rows.append(("世帯一覧 最終ページ", *measure(client, "/households/", page=HOUSEHOLDS_PER_WARD // 50)))
+        rows.append(("推進員ダッシュボード", *measure(client, "/")))
+        household = coordinator.ward.household_set.first()
+        rows.append(("世帯詳細", *measure(client, f"/households/{household.pk}/")))
+        client.force_login(auditor)
+        rows.append(("監査ログ 条件なし（%d 件）" % AUDIT_EVENTS, *measure(client, "/audit/")))
+        rows.append(("監査ログ 対象IDで検索", *measure(client, "/audit/", object_type="cases.household", object_id="4242")))
+        rows.append(("監査ログ 期間で検索（1か月）", *measure(client, "/audit/", date_from="2020-05-01", date_to="2020-05-31")))
+        print(f"\nPostgreSQL {connection.pg_version // 10000}, Python {sys.version.split()[0]}, "
+              f"{os.cpu_count()} cores; data: 24 wards × {HOUSEHOLDS_PER_WARD} households × 3 members, "
+              f"{AUDIT_EVENTS} audit events (loaded in {load_seconds:.0f} s); median of {REPEAT} requests\n")
+        print("| page | median ms | max ms | queries |\n|---|---:|---:|---:|")
+        for label, median, worst, queries in rows:
+            print(f"| {label} | {median:.1f} | {worst:.1f} | {queries} |")
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
