@@ -83,21 +83,22 @@ def main():
         client = Client()
         rows = []
         client.force_login(coordinator)
-        rows.append(("世帯一覧 1ページ目（北区 %d 世帯）" % HOUSEHOLDS_PER_WARD, *measure(client, "/households/")))
+        rows.append((f"世帯一覧 1ページ目（北区 {HOUSEHOLDS_PER_WARD} 世帯）", *measure(client, "/households/")))
         rows.append(("世帯一覧 最終ページ", *measure(client, "/households/", page=HOUSEHOLDS_PER_WARD // 50)))
         rows.append(("推進員ダッシュボード", *measure(client, "/")))
         household = coordinator.ward.household_set.first()
         rows.append(("世帯詳細", *measure(client, f"/households/{household.pk}/")))
         client.force_login(auditor)
-        rows.append(("監査ログ 条件なし（%d 件）" % AUDIT_EVENTS, *measure(client, "/audit/")))
+        rows.append((f"監査ログ 条件なし（{AUDIT_EVENTS} 件）", *measure(client, "/audit/")))
         rows.append(("監査ログ 対象IDで検索", *measure(client, "/audit/", object_type="cases.household", object_id="4242")))
         rows.append(("監査ログ 期間で検索（1か月）", *measure(client, "/audit/", date_from="2020-05-01", date_to="2020-05-31")))
-        print(f"\nPostgreSQL {connection.pg_version // 10000}, Python {sys.version.split()[0]}, "
+        out = sys.stdout.write
+        out(f"\nPostgreSQL {connection.pg_version // 10000}, Python {sys.version.split()[0]}, "
               f"{os.cpu_count()} cores; data: 24 wards × {HOUSEHOLDS_PER_WARD} households × 3 members, "
-              f"{AUDIT_EVENTS} audit events (loaded in {load_seconds:.0f} s); median of {REPEAT} requests\n")
-        print("| page | median ms | max ms | queries |\n|---|---:|---:|---:|")
+              f"{AUDIT_EVENTS} audit events (loaded in {load_seconds:.0f} s); median of {REPEAT} requests\n\n")
+        out("| page | median ms | max ms | queries |\n|---|---:|---:|---:|\n")
         for label, median, worst, queries in rows:
-            print(f"| {label} | {median:.1f} | {worst:.1f} | {queries} |")
+            out(f"| {label} | {median:.1f} | {worst:.1f} | {queries} |\n")
     finally:
         teardown_databases(old, verbosity=0)
 
