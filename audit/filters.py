@@ -2,16 +2,30 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.masters import MasterModel
+
 from .models import Action, AuditEvent
+
+# The apps whose records the trail names; the search offers their models by their Japanese names.
+AUDITED_APPS = ("cases", "accounts", "meetings", "referrals")
+
+
+def audited_types():
+    return [
+        (model._meta.label_lower, model._meta.verbose_name)
+        for model in apps.get_models()
+        if model._meta.app_label in AUDITED_APPS and not issubclass(model, MasterModel)
+    ]
 
 
 class AuditEventFilter(django_filters.FilterSet):
     username = django_filters.CharFilter(label=_("ログインID"), field_name="username", lookup_expr="iexact")
     action = django_filters.ChoiceFilter(label=_("操作"), choices=Action.choices, empty_label=_("すべて"))
-    object_type = django_filters.CharFilter(label=_("対象の種類"), help_text=_("例: cases.household"))
+    object_type = django_filters.ChoiceFilter(label=_("対象の種類"), choices=audited_types, empty_label=_("すべて"))
     object_id = django_filters.CharFilter(label=_("対象ID"))
     date_from = django_filters.DateFilter(
         label=_("期間（から）"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})

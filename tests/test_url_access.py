@@ -8,6 +8,8 @@ must get 404 (STYLE.md 10: allowed OK, read-only 403, other ward 404, anonymous 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from audit.models import AuditEvent
+
 LOGIN = "login"
 ADMIN_LOGIN = "admin_login"
 ROLES = ("anonymous", "coordinator_kita", "coordinator_nishinari", "agency_worker", "supervisor", "bureau",
@@ -88,3 +90,34 @@ def test_each_role_gets_what_the_rule_says(name, client, cast, household_kita, h
         outcomes[role] = (expected, response.status_code, ok)
     wrong = {role: outcome[:2] for role, outcome in outcomes.items() if not outcome[2]}
     assert wrong == {}, f"{name}: role → (expected, got)"
+
+
+def _get_every_route(client, user, household_kita):
+    client.force_login(user)
+    for name in sorted(RULES):
+        if name.startswith("admin:") or name in ("set_language", "accounts:logout"):
+            continue
+        kwargs_builder = RULES[name][0]
+        url = reverse(name, kwargs=kwargs_builder({"household_kita": household_kita}) if kwargs_builder else None)
+        before = AuditEvent.objects.filter(user=user).count()
+        response = client.get(url)
+        yield name, response, AuditEvent.objects.filter(user=user).count() - before
+
+
+def test_every_page_that_shows_a_resident_writes_an_audit_event(client, coordinator_kita, household_kita):
+    resident = household_kita.members.get(is_primary=True).name
+    showing = []
+    for name, response, new_events in _get_every_route(client, coordinator_kita, household_kita):
+        if resident in response.content.decode():
+            showing.append(name)
+            assert new_events >= 1, f"{name} shows a resident but wrote no audit event"
+    assert "cases:household_detail" in showing and "core:dashboard" in showing
+
+
+@pytest.mark.parametrize("role", ["bureau", "administrator", "auditor"])
+def test_no_page_shows_a_resident_to_a_role_that_sees_aggregates_only(client, cast, role, household_kita):
+    household_kita.refresh_from_db()
+    personal = [m.name for m in household_kita.members.all()] + [household_kita.address, household_kita.phone]
+    for name, response, _ in _get_every_route(client, cast[role], household_kita):
+        page = response.content.decode()
+        assert not [text for text in personal if text in page], name

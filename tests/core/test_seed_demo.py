@@ -247,3 +247,12 @@ def test_seed_demo_refuses_to_run_where_demo_data_is_not_allowed(db, settings):
     with pytest.raises(CommandError, match="デモデータを作成できません"):
         call_command("seed_demo")
     assert not Municipality.objects.filter(name="大阪市").exists()
+
+
+def test_the_demo_has_an_agency_of_every_standard_category_in_every_ward():
+    call_command("seed_demo", stdout=StringIO())
+    categories = set(
+        AgencyCategory.objects.filter(municipality=None).exclude(name="その他の機関").values_list("name", flat=True)
+    )
+    for ward in Ward.objects.filter(municipality__name="大阪市"):
+        assert set(ward.agencies.values_list("category__name", flat=True)) == categories, ward.name

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from faker import Faker
 
 from accounts.models import Role, User
-from agencies.models import Agency, Municipality, Ward
+from agencies.models import Agency, AgencyCategory, Municipality, Ward
 from agencies.services import municipality_setup
 from cases.models import Household, HouseholdMember, Sex
 
@@ -90,6 +90,7 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             municipality = municipality_setup(name=OSAKA_NAME, code=OSAKA_CODE, wards=OSAKA_WARDS)
+            _demo_agencies(municipality)
             users_created = _users(municipality)
             households_created = _households(municipality)
 
@@ -115,6 +116,18 @@ class Command(BaseCommand):
                 "members": HouseholdMember.objects.filter(household__in=households).count(),
             }
         )
+
+
+def _demo_agencies(municipality):
+    """A fictitious agency of every other standard category in each ward (schools, clinics, the police …),
+    so that every category can be picked in the demo. The catch-all その他の機関 gets none."""
+    categories = AgencyCategory.objects.filter(municipality=None, is_active=True).exclude(name="その他の機関")
+    for ward in Ward.objects.filter(municipality=municipality):
+        for category in categories:
+            Agency.objects.get_or_create(
+                municipality=municipality, name=f"{ward.name}{category.name}",
+                defaults={"ward": ward, "category": category},
+            )
 
 
 def _users(municipality: Municipality) -> int:
