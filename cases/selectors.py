@@ -1,8 +1,26 @@
-from django.db.models import Count, Prefetch
+"""Reads on households and cases. Everything here starts from a user's scope."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
 
 from agencies.models import Ward
+from core.text import digits_only, normalize_address, normalize_kana, normalize_name
 
-from .models import Household, HouseholdMember
+from .filters import CaseFilter
+from .models import (
+    Case,
+    CaseIssue,
+    Consent,
+    ConsentPurpose,
+    Consultation,
+    Household,
+    HouseholdMember,
+    RoleAssignment,
+    TaskStatus,
+)
 
 
 def household_list(*, user):
@@ -11,8 +29,181 @@ def household_list(*, user):
     )
 
 
+def household_search(*, user, query: str):
+    """One box: name or kana in any script, phone, address or case number."""
+    households = household_list(user=user)
+    query = (query or "").strip()
+    if not query:
+        return households
+    name, kana, address, digits = normalize_name(query), normalize_kana(query), normalize_address(query), digits_only(query)
+    matches = (
+        Q(members__name_normalized__contains=name)
+        | Q(members__kana_normalized__contains=kana)
+        | Q(address_normalized__contains=address)
+        | Q(cases__number__iexact=query.upper())
+    )
+    if len(digits) >= 4:
+        matches |= Q(phone_digits__contains=digits)
+    ids = Household.objects.for_user(user).filter(matches).values("pk")
+    return households.filter(pk__in=ids)
+
+
+@dataclass
+class Duplicates:
+    mine: list = field(default_factory=list)  # households the user may open
+    elsewhere: list = field(default_factory=list)  # (ward name, count): outside the user's scope, no details
+
+
+def household_duplicates(*, user, kana: str, birth_date: dt.date | None, address: str) -> Duplicates:
+    """Likely duplicates across the municipality: same kana and birth date, or the same address.
+
+    Matches in other wards are reported by ward and count only; the coordinator contacts that ward.
+    """
+    same = Q(pk__in=[])
+    if kana and birth_date:
+        same |= Q(members__kana_normalized=normalize_kana(kana), members__birth_date=birth_date)
+    if address and len(normalize_address(address)) >= 6:
+        same |= Q(address_normalized=normalize_address(address))
+    candidates = Household.all_objects.filter(
+        same, municipality_id=user.municipality_id, merged_into__isnull=True
+    ).values("pk")
+    mine = list(household_list(user=user).filter(pk__in=candidates))
+    mine_ids = [h.pk for h in mine]
+    elsewhere = (
+        Ward.objects.filter(household__in=Household.all_objects.filter(pk__in=candidates).exclude(pk__in=mine_ids))
+        .annotate(count=Count("household", distinct=True))
+        .order_by("sort_order")
+    )
+    return Duplicates(mine=mine, elsewhere=[(w.name, w.count) for w in elsewhere])
+
+
+def _primary(field_name):
+    return Subquery(
+        HouseholdMember.objects.filter(household_id=OuterRef("household_id"), is_primary=True).values(field_name)[:1]
+    )
+
+
+def case_list(*, user, params) -> CaseFilter:
+    today = timezone.localdate()
+    cases = (
+        Case.objects.for_user(user)
+        .select_related("ward", "lead", "referring_category")
+        .annotate(
+            primary_name=_primary("name"),
+            primary_kana=_primary("name_kana"),
+            overdue_tasks=Count(
+                "tasks", filter=Q(tasks__status__in=("open", "in_progress"), tasks__due_on__lt=today), distinct=True
+            ),
+        )
+        .order_by("-received_on", "-pk")
+    )
+    return CaseFilter(params, queryset=cases, user=user)
+
+
+def overdue_tasks(*, user):
+    today = timezone.localdate()
+    return (
+        RoleAssignment.objects.overdue(today)
+        .filter(case__in=Case.objects.for_user(user))
+        .select_related("case", "agency")
+        .order_by("due_on", "pk")
+    )
+
+
+def consent_status(*, case, on: dt.date | None = None) -> list[tuple[str, str, bool]]:
+    """(purpose, label, consented?) for the primary person on a day (default today)."""
+    on = on or timezone.localdate()
+    valid = Consent.objects.valid_on(on).filter(member__household_id=case.household_id, member__is_primary=True)
+    purposes = set(valid.values_list("purpose", flat=True))
+    return [(purpose, label, purpose in purposes) for purpose, label in ConsentPurpose.choices]
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    kind: str
+    title: str
+    body: str = ""
+    by: str = ""
+
+
+def case_timeline(*, case) -> list[TimelineEntry]:
+    """Consultations, status changes, plans and tasks of a case, newest first (meetings and referrals join later)."""
+    entries = []
+    for c in case.consultations.select_related("staff").prefetch_related("agencies"):
+        agencies = "、".join(a.name for a in c.agencies.all())
+        body = c.summary + (f"\n（関わった機関: {agencies}）" if agencies else "")
+        if c.next_action:
+            body += f"\n次の対応: {c.next_action}"
+        entries.append(TimelineEntry(c.held_at, "consultation", c.get_method_display(), body, c.staff.display_name))
+    for s in case.status_changes.select_related("changed_by"):
+        title = s.get_to_status_display() if not s.from_status else f"{s.get_from_status_display()} → {s.get_to_status_display()}"
+        entries.append(TimelineEntry(s.changed_at, "status", title, s.reason, s.changed_by.display_name))
+    for p in case.plans.select_related("created_by"):
+        entries.append(TimelineEntry(p.created_at, "plan", f"支援プラン 第{p.version}版（{p.get_kind_display()}）", p.goals,
+                                     p.created_by.display_name))
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
+
+
+def case_detail(*, case) -> dict:
+    issues = case.issues.select_related("category", "member")
+    tasks = case.tasks.select_related("agency", "plan")
+    return {
+        "issues": list(issues),
+        "tasks": list(tasks),
+        "plan": case.plans.first(),
+        "members": list(case.household.members.all()),
+        "consents": consent_status(case=case),
+        "timeline": case_timeline(case=case),
+        "task_statuses": TaskStatus.choices,
+    }
+
+
+@dataclass
+class Involvement:
+    agency: object
+    what: list = field(default_factory=list)
+    active: bool = False
+
+
+def household_overview(*, household) -> dict:
+    """The household at a glance: 「過去に受けていた支援内容や支援機関」 in one place."""
+    cases = list(household.cases.select_related("referring_agency__category", "referring_category", "lead").order_by("-received_on"))
+    issues = list(
+        CaseIssue.objects.filter(case__household=household).select_related("category", "member", "case")
+    )
+    tasks = list(RoleAssignment.objects.filter(case__household=household).select_related("agency__category", "case"))
+    consultations = Consultation.objects.filter(case__household=household).prefetch_related("agencies__category")
+    involvement: dict[int, Involvement] = {}
+
+    def involve(agency, what, active):
+        entry = involvement.setdefault(agency.pk, Involvement(agency))
+        entry.what.append(what)
+        entry.active = entry.active or active
+
+    for case in cases:
+        if case.referring_agency:
+            involve(case.referring_agency, f"{case.number} の相談元", case.is_open)
+    for task in tasks:
+        involve(task.agency, f"{task.task}（{task.get_status_display()}）", task.status in ("open", "in_progress") and task.case.is_open)
+    for consultation in consultations:
+        for agency in consultation.agencies.all():
+            involve(agency, f"{timezone.localtime(consultation.held_at):%Y-%m-%d} の相談に関与", False)
+    consents = list(Consent.objects.filter(member__household=household).select_related("member").prefetch_related("agencies"))
+    return {
+        "members": list(household.members.all()),
+        "cases": cases,
+        "issues": issues,
+        "tasks": tasks,
+        "involvement": sorted(involvement.values(), key=lambda i: (not i.active, i.agency.name)),
+        "consents": consents,
+        "task_statuses": TaskStatus.choices,
+    }
+
+
 def household_counts_by_ward(*, municipality):
     """Aggregate only: how many households each ward holds (for the bureau; no personal field)."""
-    return Ward.objects.filter(municipality=municipality).annotate(households=Count("household")).order_by(
-        "sort_order", "pk"
-    )
+    return Ward.objects.filter(municipality=municipality).annotate(
+        households=Count("household", filter=Q(household__merged_into__isnull=True))
+    ).order_by("sort_order", "pk")

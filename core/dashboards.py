@@ -3,24 +3,38 @@
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.services import audit_list
-from cases.models import Household
-from cases.selectors import household_counts_by_ward, household_list
+from cases.models import Case, Household, RoleAssignment, TaskStatus
+from cases.selectors import case_list, household_counts_by_ward, household_list, overdue_tasks
 
 
 def for_user(request) -> tuple[str, dict]:
     user = request.user
-    context = {"role_label": user.get_role_display()}
+    context = {"role_label": user.get_role_display(), "task_statuses": TaskStatus.choices}
     if user.role == Role.COORDINATOR:
-        recent = list(household_list(user=user)[:10])
+        recent = list(household_list(user=user)[:5])
+        late = list(overdue_tasks(user=user)[:20])
+        open_cases = case_list(user=user, params={"open_only": True}).qs
         audit_list(request=request, model=Household, objects=recent, detail={"page": "dashboard"})
-        context.update(recent_households=recent, household_total=household_list(user=user).count())
+        audit_list(request=request, model=RoleAssignment, objects=late, detail={"page": "dashboard"})
+        context.update(recent_households=recent, overdue=late, open_case_total=open_cases.count(),
+                       household_total=household_list(user=user).count())
         return "core/dashboard_coordinator.html", context
+    if user.role in (Role.SUPERVISOR, Role.AGENCY_WORKER):
+        cases = list(case_list(user=user, params={"open_only": True}).qs[:20])
+        tasks = []
+        if user.role == Role.AGENCY_WORKER:
+            tasks = list(
+                RoleAssignment.objects.pending().filter(agency_id=user.agency_id, case__in=Case.objects.for_user(user))
+                .select_related("case", "agency").order_by("due_on", "pk")[:50]
+            )
+            audit_list(request=request, model=RoleAssignment, objects=tasks, detail={"page": "dashboard"})
+        audit_list(request=request, model=Case, objects=cases, detail={"page": "dashboard"})
+        context.update(cases=cases, tasks=tasks)
+        return "core/dashboard_casework.html", context
     if user.role in (Role.BUREAU, Role.ADMINISTRATOR):
         wards = list(household_counts_by_ward(municipality=user.municipality))
         context.update(wards=wards, household_total=sum(w.households for w in wards))
         return "core/dashboard_bureau.html", context
-    if user.role == Role.AUDITOR:
-        events = AuditEvent.objects.filter(municipality=user.municipality).select_related("user")[:10]
-        context.update(events=events)
-        return "core/dashboard_auditor.html", context
-    return "core/dashboard_casework.html", context
+    events = AuditEvent.objects.filter(municipality=user.municipality).select_related("user")[:10]
+    context.update(events=events)
+    return "core/dashboard_auditor.html", context

@@ -151,3 +151,38 @@ def household_komae(komae_area):
     household = HouseholdFactory(ward=komae_area)
     HouseholdMemberFactory(household=household, name="狛江 三郎", name_kana="こまえ さぶろう")
     return household
+
+
+@pytest.fixture
+def case_kita(household_kita, coordinator_kita, supervisor, kita_houkatsu):
+    """An open case of 北区 with an SV dispatched, an issue, and a task for 北区地域包括支援センター."""
+    import datetime as dt
+
+    from cases import services
+    from cases.models import IssueCategory
+
+    case = services.case_open(
+        user=coordinator_kita, household=household_kita, received_on=dt.date(2020, 5, 12), intake_channel="phone"
+    )
+    case.supervisors.add(supervisor)
+    services.case_issue_add(
+        user=coordinator_kita, case=case, category=IssueCategory.objects.get(name="経済的困窮"),
+        noted_on=dt.date(2020, 5, 12),
+    )
+    services.plan_create(
+        user=coordinator_kita, case=case, kind="initial", goals="生活の立て直し", decided_on=dt.date(2020, 6, 1),
+        tasks=[{"agency": kita_houkatsu, "task": "見守り訪問", "due_on": dt.date(2020, 7, 1)}],
+    )
+    return case
+
+
+@pytest.fixture
+def consent_kita(case_kita, coordinator_kita):
+    import datetime as dt
+
+    from cases import services
+
+    return services.consent_record(
+        user=coordinator_kita, member=case_kita.household.members.get(is_primary=True), purpose="sharing",
+        obtained_on=dt.date(2020, 5, 20), method="written", all_agencies=True,
+    )

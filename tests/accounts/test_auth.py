@@ -92,9 +92,9 @@ def test_an_unknown_date_style_is_refused(client, coordinator_kita):
 
 
 EXPECTED_NAVIGATION = {
-    "coordinator_kita": ["ダッシュボード", "世帯"],
-    "agency_worker": ["ダッシュボード", "世帯"],
-    "supervisor": ["ダッシュボード", "世帯"],
+    "coordinator_kita": ["ダッシュボード", "世帯", "事例"],
+    "agency_worker": ["ダッシュボード", "世帯", "事例"],
+    "supervisor": ["ダッシュボード", "世帯", "事例"],
     "bureau": ["ダッシュボード", "統計"],
     "administrator": ["ダッシュボード", "統計", "マスタ管理"],
     "auditor": ["ダッシュボード", "監査ログ"],

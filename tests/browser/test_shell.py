@@ -8,10 +8,10 @@ from tests.factories import TEST_PASSWORD
 pytestmark = pytest.mark.browser
 
 NAVIGATION = {
-    "coordinator_kita": ["ダッシュボード", "世帯"],
-    "coordinator_nishinari": ["ダッシュボード", "世帯"],
-    "agency_worker": ["ダッシュボード", "世帯"],
-    "supervisor": ["ダッシュボード", "世帯"],
+    "coordinator_kita": ["ダッシュボード", "世帯", "事例"],
+    "coordinator_nishinari": ["ダッシュボード", "世帯", "事例"],
+    "agency_worker": ["ダッシュボード", "世帯", "事例"],
+    "supervisor": ["ダッシュボード", "世帯", "事例"],
     "bureau": ["ダッシュボード", "統計"],
     "administrator": ["ダッシュボード", "統計", "マスタ管理"],
     "auditor": ["ダッシュボード", "監査ログ"],

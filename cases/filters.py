@@ -1,0 +1,61 @@
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from agencies.models import Ward
+
+from .models import Case, CaseIssue, CaseStatus, IssueCategory, RoleAssignment
+
+
+class CaseFilter(django_filters.FilterSet):
+    ward = django_filters.ModelChoiceFilter(label=_("区・圏域"), queryset=Ward.objects.none(), empty_label=_("すべて"))
+    status = django_filters.ChoiceFilter(label=_("状況"), choices=CaseStatus.choices, empty_label=_("すべて"))
+    open_only = django_filters.BooleanFilter(label=_("対応中のみ"), method="filter_open", widget=forms.CheckboxInput)
+    issue = django_filters.ModelChoiceFilter(
+        label=_("課題"), queryset=IssueCategory.objects.none(), method="filter_issue", empty_label=_("すべて")
+    )
+    lead = django_filters.ModelChoiceFilter(label=_("主担当"), queryset=User.objects.none(), empty_label=_("すべて"))
+    is_difficult = django_filters.BooleanFilter(label=_("困難事例のみ"), method="filter_difficult", widget=forms.CheckboxInput)
+    overdue = django_filters.BooleanFilter(label=_("期限切れの役割分担あり"), method="filter_overdue", widget=forms.CheckboxInput)
+    received_from = django_filters.DateFilter(
+        label=_("受付日（から）"), field_name="received_on", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = django_filters.DateFilter(
+        label=_("受付日（まで）"), field_name="received_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("並び順"),
+        fields=(("received_on", "received_on"), ("number", "number"), ("status_changed_at", "status_changed_at")),
+        field_labels={"received_on": _("受付日"), "number": _("事例番号"), "status_changed_at": _("状況の変更日時")},
+        empty_label=_("受付日の新しい順"),
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["ward"].queryset = Ward.objects.filter(municipality_id=user.municipality_id)
+        self.filters["issue"].queryset = IssueCategory.objects.for_municipality(user.municipality_id).active()
+        self.filters["lead"].queryset = User.objects.filter(
+            municipality_id=user.municipality_id, role=Role.COORDINATOR, is_active=True
+        ).order_by("last_name", "first_name")
+
+    def filter_open(self, queryset, name, value):
+        return queryset.open() if value else queryset
+
+    def filter_difficult(self, queryset, name, value):
+        return queryset.filter(is_difficult=True) if value else queryset
+
+    def filter_issue(self, queryset, name, value):
+        return queryset.filter(Exists(CaseIssue.objects.filter(case_id=OuterRef("pk"), category=value))) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        late = RoleAssignment.objects.overdue(timezone.localdate()).filter(case_id=OuterRef("pk"))
+        return queryset.filter(Exists(late))

@@ -1,0 +1,257 @@
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, AgencyCategory
+
+from .models import (
+    Case,
+    CaseIssue,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    Consultation,
+    Household,
+    HouseholdMember,
+    IssueCategory,
+    PlanKind,
+    RoleAssignment,
+    SupportPlan,
+    TaskStatus,
+)
+
+KANA = re.compile(r"^[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9f\s　・ー]+$")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _not_future(value, message):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(message)
+    return value
+
+
+class HouseholdSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("世帯を探す"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("氏名・ふりがな・電話番号・住所・事例番号")}),
+    )
+
+
+class MemberFieldsMixin:
+    def clean_name_kana(self):
+        kana = self.cleaned_data["name_kana"].strip()
+        if not KANA.match(kana):
+            raise forms.ValidationError(_("ふりがなは、ひらがなかカタカナで入力してください。"))
+        return kana
+
+    def clean_birth_date(self):
+        return _not_future(self.cleaned_data.get("birth_date"), _("生年月日に未来の日付は入力できません。"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("birth_date") and cleaned.get("estimated_age") is not None:
+            self.add_error("estimated_age", _("生年月日が分かっているときは、推定年齢は空欄にしてください。"))
+        return cleaned
+
+
+class HouseholdCreateForm(MemberFieldsMixin, forms.Form):
+    name = forms.CharField(label=_("本人の氏名"), max_length=100)
+    name_kana = forms.CharField(label=_("ふりがな"), max_length=100)
+    birth_date = forms.DateField(label=_("生年月日"), required=False, widget=DATE)
+    estimated_age = forms.IntegerField(label=_("推定年齢"), required=False, min_value=0, max_value=130,
+                                       help_text=_("生年月日が分からないときだけ入力します。"))
+    sex = forms.ChoiceField(label=_("性別"), choices=HouseholdMember._meta.get_field("sex").choices, initial="unknown")
+    address = forms.CharField(label=_("住所"), max_length=200, required=False)
+    phone = forms.CharField(label=_("電話番号"), max_length=20, required=False)
+    note = forms.CharField(label=_("世帯の特記事項"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def primary(self) -> dict:
+        return {key: self.cleaned_data[key] for key in ("name", "name_kana", "birth_date", "estimated_age", "sex")}
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user started from, so a save over someone else's change is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+
+class HouseholdEditForm(VersionedForm):
+    class Meta:
+        model = Household
+        fields = ["address", "phone", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+
+class MemberForm(MemberFieldsMixin, VersionedForm):
+    class Meta:
+        model = HouseholdMember
+        fields = [
+            "name", "name_kana", "relationship", "birth_date", "estimated_age", "sex", "care_certified",
+            "disability_certificate", "public_assistance", "moved_out_on", "deceased_on",
+        ]
+        widgets = {"birth_date": DATE, "moved_out_on": DATE, "deceased_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["version"].required = False
+        self.fields["relationship"].required = True
+
+
+class CaseForm(forms.ModelForm):
+    def __init__(self, *args, municipality_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referring_agency"].queryset = Agency.objects.filter(
+            municipality_id=municipality_id, is_active=True
+        ).select_related("ward").order_by("ward__sort_order", "category__sort_order", "name")
+        self.fields["referring_category"].queryset = AgencyCategory.objects.for_municipality(municipality_id).active()
+
+    def clean_received_on(self):
+        return _not_future(self.cleaned_data.get("received_on"), _("受付日に未来の日付は入力できません。"))
+
+    def clean(self):
+        cleaned = super().clean()
+        agency, category = cleaned.get("referring_agency"), cleaned.get("referring_category")
+        if agency and category and agency.category_id != category.pk:
+            self.add_error("referring_category", _("「%(agency)s」の機関種別は「%(category)s」です。") % {
+                "agency": agency.name, "category": agency.category.name})
+        if cleaned.get("intake_channel") == "agency" and not (agency or category):
+            self.add_error("referring_agency", _("相談経路が「関係機関から」のときは、相談のあった機関を選んでください。"))
+        return cleaned
+
+
+class CaseOpenForm(CaseForm):
+    class Meta:
+        model = Case
+        fields = ["received_on", "intake_channel", "referring_agency", "referring_category", "is_difficult", "summary"]
+        widgets = {"received_on": DATE, "summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class CaseEditForm(CaseForm, VersionedForm):
+    class Meta:
+        model = Case
+        fields = ["intake_channel", "referring_agency", "referring_category", "lead", "is_difficult", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, municipality_id, **kwargs):
+        super().__init__(*args, municipality_id=municipality_id, **kwargs)
+        self.fields["lead"].queryset = self.fields["lead"].queryset.filter(
+            municipality_id=municipality_id, role="coordinator", is_active=True
+        )
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConsultationForm(forms.ModelForm):
+    held_at = forms.DateTimeField(label=_("日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+    class Meta:
+        model = Consultation
+        fields = ["held_at", "method", "summary", "minutes", "next_action", "next_due_on", "agencies"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "next_due_on": DATE,
+                   "agencies": forms.SelectMultiple(attrs={"size": 4})}
+
+    def __init__(self, *args, municipality_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["held_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["method"].initial = "phone"
+        self.fields["agencies"].queryset = Agency.objects.filter(municipality_id=municipality_id, is_active=True)
+        self.fields["agencies"].required = False
+
+
+class IssueForm(forms.ModelForm):
+    class Meta:
+        model = CaseIssue
+        fields = ["category", "member", "suspected", "noted_on", "note"]
+        widgets = {"noted_on": DATE}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = IssueCategory.objects.for_municipality(case.municipality_id).active()
+        self.fields["member"].queryset = case.household.members.all()
+        self.fields["noted_on"].initial = timezone.localdate()
+
+    def clean(self):
+        cleaned = super().clean()
+        category = cleaned.get("category")
+        if cleaned.get("suspected") and category and not category.allows_suspected:
+            self.add_error("suspected", _("「%(name)s」は疑いとして記録できない課題です。") % {"name": category.name})
+        return cleaned
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["member", "purpose", "all_agencies", "agencies", "obtained_on", "method", "note"]
+        widgets = {"obtained_on": DATE, "agencies": forms.SelectMultiple(attrs={"size": 6})}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = case.household.members.all()
+        self.fields["member"].initial = case.household.members.filter(is_primary=True).first()
+        self.fields["agencies"].queryset = Agency.objects.filter(municipality_id=case.municipality_id, is_active=True)
+        self.fields["agencies"].required = False
+        self.fields["purpose"].initial = ConsentPurpose.SHARING
+        self.fields["method"].initial = ConsentMethod.WRITTEN
+        self.fields["obtained_on"].initial = timezone.localdate()
+
+    def clean_obtained_on(self):
+        return _not_future(self.cleaned_data.get("obtained_on"), _("同意日に未来の日付は入力できません。"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("all_agencies") and not cleaned.get("agencies"):
+            self.add_error("agencies", _("対象の機関を選ぶか、「すべての関係機関」にチェックしてください。"))
+        return cleaned
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = SupportPlan
+        fields = ["kind", "goals", "policy", "decided_on", "review_on"]
+        widgets = {"decided_on": DATE, "review_on": DATE, "goals": forms.Textarea(attrs={"rows": 3}),
+                   "policy": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decided_on"].initial = timezone.localdate()
+        self.fields["kind"].initial = PlanKind.INITIAL
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("review_on") and cleaned.get("decided_on") and cleaned["review_on"] < cleaned["decided_on"]:
+            self.add_error("review_on", _("見直し予定日は決定日以降にしてください。"))
+        return cleaned
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["agency", "person", "task", "due_on"]
+        widgets = {"due_on": DATE}
+
+    def __init__(self, *args, municipality_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(municipality_id=municipality_id, is_active=True)
+
+
+TaskFormSet = forms.formset_factory(TaskForm, extra=3, max_num=20)
+
+
+class TaskStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("状況"), choices=TaskStatus.choices)

@@ -1,0 +1,19 @@
+from .cases import Case, CaseIssue, CaseNumberSequence, CaseStatus, CaseStatusChange, IntakeChannel
+from .households import Household, HouseholdMember, IssueCategory, Sex
+from .records import (
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    Consultation,
+    ConsultationMethod,
+    PlanKind,
+    RoleAssignment,
+    SupportPlan,
+    TaskStatus,
+)
+
+__all__ = [
+    "Case", "CaseIssue", "CaseNumberSequence", "CaseStatus", "CaseStatusChange", "Consent", "ConsentMethod",
+    "ConsentPurpose", "Consultation", "ConsultationMethod", "Household", "HouseholdMember", "IntakeChannel",
+    "IssueCategory", "PlanKind", "RoleAssignment", "Sex", "SupportPlan", "TaskStatus",
+]

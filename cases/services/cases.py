@@ -1,0 +1,152 @@
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.models import Action
+from audit.services import audit_record
+from cases.models import Case, CaseIssue, CaseNumberSequence, CaseStatus, CaseStatusChange
+from cases.models.cases import OPEN_STATUSES
+from core import wareki
+
+from .locking import check_version
+
+CASE_FIELDS = ["intake_channel", "referring_category", "referring_agency", "lead", "is_difficult", "summary"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str
+    sources: tuple
+    target: str | None  # None: back to the status the case had before it was suspended
+    reason_required: bool = False
+
+
+# The status flow of DOMAIN.md §3 as explicit actions: 受付 → アセスメント → プラン作成 → 支援中 →
+# モニタリング → 終結, with 中断 (contact lost) and 再開 from 中断 or 終結.
+TRANSITIONS = {
+    "assess": Transition(gettext_lazy("アセスメントを始める"), (CaseStatus.RECEIVED,), CaseStatus.ASSESSMENT),
+    "plan": Transition(gettext_lazy("プラン作成へ進む"), (CaseStatus.ASSESSMENT, CaseStatus.MONITORING), CaseStatus.PLANNING),
+    "support": Transition(gettext_lazy("支援を開始する"), (CaseStatus.PLANNING,), CaseStatus.SUPPORTING),
+    "monitor": Transition(gettext_lazy("モニタリングへ進む"), (CaseStatus.SUPPORTING,), CaseStatus.MONITORING),
+    "resume_support": Transition(gettext_lazy("支援に戻る"), (CaseStatus.MONITORING,), CaseStatus.SUPPORTING),
+    "close": Transition(gettext_lazy("終結する"), OPEN_STATUSES, CaseStatus.CLOSED, reason_required=True),
+    "suspend": Transition(gettext_lazy("中断する"), OPEN_STATUSES, CaseStatus.SUSPENDED, reason_required=True),
+    "resume": Transition(gettext_lazy("中断から再開する"), (CaseStatus.SUSPENDED,), None, reason_required=True),
+    "reopen": Transition(gettext_lazy("終結した事例を再開する"), (CaseStatus.CLOSED,), CaseStatus.ASSESSMENT, reason_required=True),
+}
+
+
+def available_transitions(case: Case) -> list[tuple[str, Transition]]:
+    return [(action, t) for action, t in TRANSITIONS.items() if case.status in t.sources]
+
+
+def _next_number(municipality_id: int, fiscal_year: int) -> tuple[int, str]:
+    CaseNumberSequence.objects.get_or_create(municipality_id=municipality_id, fiscal_year=fiscal_year)
+    sequence = CaseNumberSequence.objects.select_for_update().get(municipality_id=municipality_id, fiscal_year=fiscal_year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    label = wareki.fiscal_year_short_label(fiscal_year).removesuffix("年度")
+    return sequence.last, f"{label}-{sequence.last:04d}"
+
+
+@transaction.atomic
+def case_open(*, user, household, received_on, intake_channel, referring_category=None, referring_agency=None,
+              lead=None, is_difficult=False, summary="", request=None) -> Case:
+    if referring_agency is not None and referring_category is None:
+        referring_category = referring_agency.category
+    if referring_agency is not None and referring_agency.category_id != referring_category.pk:
+        raise ValidationError(_("相談のあった機関と機関種別が一致しません。"), code="referrer_mismatch")
+    fiscal_year = wareki.fiscal_year(received_on)
+    sequence, number = _next_number(household.municipality_id, fiscal_year)
+    now = timezone.now()
+    case = Case(
+        municipality_id=household.municipality_id, ward_id=household.ward_id, household=household,
+        fiscal_year=fiscal_year, sequence=sequence, number=number, received_on=received_on,
+        intake_channel=intake_channel, referring_category=referring_category, referring_agency=referring_agency,
+        lead=lead or user, is_difficult=is_difficult, summary=summary, created_by=user, status_changed_at=now,
+    )
+    case.save()
+    CaseStatusChange.objects.create(
+        case=case, action="open", to_status=CaseStatus.RECEIVED, changed_by=user, changed_at=now
+    )
+    audit_record(action=Action.CREATE, request=request, user=user, obj=case)
+    return case
+
+
+@transaction.atomic
+def case_update(*, user, case: Case, expected_version: int, request=None, **changes) -> Case:
+    current = check_version(case, expected_version, fields=CASE_FIELDS)
+    changed = [name for name in CASE_FIELDS if name in changes and getattr(current, name) != changes[name]]
+    for name in changed:
+        setattr(current, name, changes[name])
+    current.version += 1
+    current.save(update_fields=[*changed, "version", "updated_at"])
+    audit_record(action=Action.UPDATE, request=request, user=user, obj=current, detail={"fields": changed})
+    return current
+
+
+@transaction.atomic
+def case_transition(*, user, case: Case, action: str, reason: str = "", on=None, request=None) -> Case:
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError(_("この操作はできません。"), code="unknown_action")
+    case = Case.all_objects.select_for_update().get(pk=case.pk)
+    if case.status not in transition.sources:
+        raise ValidationError(
+            _("「%(status)s」の事例は「%(action)s」ことができません。") % {
+                "status": case.get_status_display(), "action": transition.label},
+            code="illegal_transition",
+        )
+    reason = reason.strip()
+    if transition.reason_required and not reason:
+        raise ValidationError(_("「%(action)s」には理由の入力が必要です。") % {"action": transition.label}, code="reason_required")
+    target = transition.target
+    if target is None:
+        before = case.status_changes.filter(to_status=CaseStatus.SUSPENDED).order_by("-changed_at", "-pk").first()
+        target = before.from_status if before and before.from_status else CaseStatus.ASSESSMENT
+    now = timezone.now()
+    CaseStatusChange.objects.create(
+        case=case, action=action, from_status=case.status, to_status=target, reason=reason, changed_by=user, changed_at=now
+    )
+    case.status = target
+    case.status_changed_at = now
+    fields = ["status", "status_changed_at", "version", "updated_at"]
+    if target == CaseStatus.CLOSED:
+        case.closed_on = on or timezone.localdate()
+        case.closing_reason = reason
+        fields += ["closed_on", "closing_reason"]
+    elif case.closed_on is not None:
+        case.closed_on = None
+        fields.append("closed_on")
+    case.version += 1
+    case.save(update_fields=fields)
+    audit_record(action=Action.UPDATE, request=request, user=user, obj=case, detail={"transition": action})
+    return case
+
+
+@transaction.atomic
+def case_issue_add(*, user, case: Case, category, member=None, suspected=False, noted_on=None, note="", request=None) -> CaseIssue:
+    if member is not None and member.household_id != case.household_id:
+        raise ValidationError(_("この世帯の世帯員を選んでください。"), code="member_not_in_household")
+    if suspected and not category.allows_suspected:
+        raise ValidationError(_("「%(name)s」は疑いとして記録できない課題です。") % {"name": category.name}, code="suspected_not_allowed")
+    issue = CaseIssue(case=case, category=category, member=member, suspected=suspected,
+                      noted_on=noted_on or timezone.localdate(), note=note)
+    issue.save()
+    audit_record(action=Action.CREATE, request=request, user=user, obj=issue)
+    return issue
+
+
+@transaction.atomic
+def case_issue_resolve(*, user, issue: CaseIssue, resolved_on=None, request=None) -> CaseIssue:
+    resolved_on = resolved_on or timezone.localdate()
+    if resolved_on < issue.noted_on:
+        raise ValidationError(_("解消日は把握日より後の日付にしてください。"), code="resolved_before_noted")
+    issue.resolved_on = resolved_on
+    issue.save(update_fields=["resolved_on"])
+    audit_record(action=Action.UPDATE, request=request, user=user, obj=issue, detail={"fields": ["resolved_on"]})
+    return issue

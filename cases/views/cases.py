@@ -1,0 +1,187 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from accounts.models import Role
+from audit.models import Action
+from audit.services import audit_list, audit_record
+from cases import services
+from cases.access import case_for_user, consent_for_user, household_for_user, task_for_user
+from cases.forms import (
+    CaseEditForm,
+    CaseOpenForm,
+    ConsentForm,
+    ConsultationForm,
+    IssueForm,
+    PlanForm,
+    TaskFormSet,
+    TaskStatusForm,
+    TransitionForm,
+)
+from cases.models import Case
+from cases.selectors import case_detail as select_case_detail
+from cases.selectors import case_list as select_cases
+from cases.services.cases import available_transitions
+
+from .common import call_service, read_view, safe_next, write_view
+
+
+@read_view
+def case_list(request):
+    search = select_cases(user=request.user, params=request.GET)
+    page = Paginator(search.qs, 50).get_page(request.GET.get("page"))
+    audit_list(request=request, model=Case, objects=page.object_list, detail={"page": page.number})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/case_list.html", {"filter": search, "page": page, "query": query.urlencode()})
+
+
+@write_view
+def case_create(request, pk):
+    household = household_for_user(request.user, pk, write=True)
+    form = CaseOpenForm(request.POST or None, municipality_id=request.user.municipality_id)
+    if request.method == "POST" and form.is_valid():
+        case = call_service(form, services.case_open, user=request.user, household=household, request=request, **form.cleaned_data)
+        if case:
+            messages.success(request, _("事例 %(number)s を受け付けました。") % {"number": case.number})
+            return redirect("cases:case_detail", case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "household": household})
+
+
+def _case_page(request, case, **forms):
+    context = {
+        "case": case,
+        "transitions": available_transitions(case) if request.user.role == Role.COORDINATOR else [],
+        "consultation_form": forms.get("consultation_form") or ConsultationForm(municipality_id=case.municipality_id),
+        "issue_form": forms.get("issue_form") or IssueForm(case=case),
+        "transition_form": forms.get("transition_form") or TransitionForm(),
+        "can_write": request.user.role == Role.COORDINATOR,
+        **select_case_detail(case=case),
+    }
+    return render(request, "cases/case_detail.html", context, status=400 if forms else 200)
+
+
+@read_view
+def case_detail(request, pk):
+    case = case_for_user(request.user, pk)
+    audit_record(action=Action.VIEW, request=request, obj=case)
+    return _case_page(request, case)
+
+
+@write_view
+def case_edit(request, pk):
+    case = case_for_user(request.user, pk, write=True)
+    form = CaseEditForm(request.POST or None, instance=case, municipality_id=case.municipality_id)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        if call_service(form, services.case_update, user=request.user, case=case,
+                        expected_version=form.cleaned_data["version"], request=request, **fields):
+            messages.success(request, _("事例の情報を保存しました。"))
+            return redirect("cases:case_detail", case.pk)
+    elif request.method == "GET":
+        audit_record(action=Action.VIEW, request=request, obj=case)
+    return render(request, "cases/case_edit.html", {"form": form, "case": case})
+
+
+@require_POST
+@write_view
+def case_transition(request, pk):
+    case = case_for_user(request.user, pk, write=True)
+    form = TransitionForm(request.POST)
+    if form.is_valid() and call_service(form, services.case_transition, user=request.user, case=case,
+                                        action=form.cleaned_data["action"], reason=form.cleaned_data["reason"], request=request):
+        messages.success(request, _("事例の状況を変更しました。"))
+        return redirect("cases:case_detail", case.pk)
+    return _case_page(request, case, transition_form=form)
+
+
+@require_POST
+@write_view
+def consultation_create(request, pk):
+    case = case_for_user(request.user, pk, write=True)
+    form = ConsultationForm(request.POST, municipality_id=case.municipality_id)
+    if form.is_valid() and call_service(form, services.consultation_record, user=request.user, case=case, request=request, **form.cleaned_data):
+        messages.success(request, _("相談記録を保存しました。"))
+        return redirect("cases:case_detail", case.pk)
+    return _case_page(request, case, consultation_form=form)
+
+
+@require_POST
+@write_view
+def issue_create(request, pk):
+    case = case_for_user(request.user, pk, write=True)
+    form = IssueForm(request.POST, case=case)
+    if form.is_valid() and call_service(form, services.case_issue_add, user=request.user, case=case, request=request, **form.cleaned_data):
+        messages.success(request, _("課題を追加しました。"))
+        return redirect("cases:case_detail", case.pk)
+    return _case_page(request, case, issue_form=form)
+
+
+@require_POST
+@write_view
+def issue_resolve(request, pk, issue_pk):
+    case = case_for_user(request.user, pk, write=True)
+    issue = get_object_or_404(case.issues.select_related("category"), pk=issue_pk)
+    form = TransitionForm()
+    if call_service(form, services.case_issue_resolve, user=request.user, issue=issue, request=request):
+        messages.success(request, _("課題「%(name)s」を解消済みにしました。") % {"name": issue.category.name})
+    else:
+        messages.error(request, " ".join(form.non_field_errors()))
+    return redirect("cases:case_detail", case.pk)
+
+
+@write_view
+def consent_create(request, pk):
+    case = case_for_user(request.user, pk, write=True)
+    form = ConsentForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        if call_service(form, services.consent_record, user=request.user, request=request, **form.cleaned_data):
+            messages.success(request, _("本人同意を記録しました。"))
+            return redirect("cases:case_detail", case.pk)
+    elif request.method == "GET":
+        audit_record(action=Action.VIEW, request=request, obj=case)
+    return render(request, "cases/consent_form.html", {"form": form, "case": case})
+
+
+@require_POST
+@write_view
+def consent_withdraw(request, pk):
+    consent = consent_for_user(request.user, pk, write=True)
+    form = TransitionForm()
+    if call_service(form, services.consent_withdraw, user=request.user, consent=consent, request=request):
+        messages.success(request, _("同意の撤回を記録しました。"))
+    else:
+        messages.error(request, " ".join(form.non_field_errors()))
+    return redirect(safe_next(request) or reverse("cases:household_detail", args=[consent.member.household_id]))
+
+
+@write_view
+def plan_create(request, pk):
+    case = case_for_user(request.user, pk, write=True)
+    form = PlanForm(request.POST or None)
+    formset = TaskFormSet(request.POST or None, form_kwargs={"municipality_id": case.municipality_id}, prefix="tasks")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        tasks = [f.cleaned_data for f in formset if f.cleaned_data]
+        if call_service(form, services.plan_create, user=request.user, case=case, tasks=tasks, request=request, **form.cleaned_data):
+            messages.success(request, _("支援プランを保存しました。"))
+            return redirect("cases:case_detail", case.pk)
+    elif request.method == "GET":
+        audit_record(action=Action.VIEW, request=request, obj=case)
+    return render(request, "cases/plan_form.html", {"form": form, "formset": formset, "case": case})
+
+
+@require_POST
+@role_required(Role.COORDINATOR, Role.AGENCY_WORKER)
+def task_status(request, pk):
+    task = task_for_user(request.user, pk, write=True)
+    form = TaskStatusForm(request.POST)
+    if form.is_valid() and call_service(form, services.task_set_status, user=request.user, task=task,
+                                        status=form.cleaned_data["status"], request=request):
+        messages.success(request, _("役割分担の状況を「%(status)s」にしました。") % {"status": task.get_status_display()})
+    else:
+        messages.error(request, _("状況を変更できませんでした。"))
+    return redirect(safe_next(request) or reverse("core:dashboard"))
