@@ -196,17 +196,20 @@ def _member_layout(ecomap: EcoMap, places: dict[str, Point]) -> tuple[dict[str, 
     return pos, box
 
 
+def _text_size(s: str, size: float) -> Point:
+    return max(map(_em, s.split("\n"))) * size / 72 + 0.1, (s.count("\n") + 1) * size * 1.3 / 72 + 0.06
+
+
 def _text(ax: Axes, x: float, y: float, s: str, size: float = 9, backdrop: dict | None = None, *, ha: str = "center",
           va: str = "center", gid: str | None = None, zorder: float = 4, **kw) -> None:
     """One baseline-anchored <text> per line, placed here rather than from font metrics: the server may
     have no Japanese font, and matplotlib would measure the missing glyphs as zero-width."""
     lines, pitch = s.split("\n"), size * 1.3 / 72
-    top = y + len(lines) * pitch / 2 if va == "center" else y
+    top, (w, h) = y + len(lines) * pitch / 2 if va == "center" else y, _text_size(s, size)
     for i, line in enumerate(lines):  # an ideograph's middle sits about 0.36em above the baseline
         ax.text(x, top - (i + 0.5) * pitch - 0.36 * size / 72, line, fontsize=size, ha=ha, va="baseline",
                 gid=None if i else gid, zorder=zorder, **kw)
     if backdrop:
-        w, h = max(map(_em, lines)) * size / 72 + 0.1, len(lines) * pitch + 0.06
         ax.add_patch(FancyBboxPatch((x - w / 2 if ha == "center" else x - 0.05, top - h + 0.03), w, h, zorder=zorder - 0.5,
                                     boxstyle="round,pad=0,rounding_size=0.04", **backdrop))
 
@@ -244,7 +247,8 @@ def _draw_agency(ax: Axes, a: EcoAgency, lines: list[str], box: Box) -> None:
     _text(ax, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2, "\n".join(lines), 9.5, zorder=9)
 
 
-def _draw_relations(ax: Axes, a: EcoAgency, abox: Box, members: dict[str, Point], hbox: Box) -> None:
+def _draw_relations(ax: Axes, a: EcoAgency, abox: Box, members: dict[str, Point], hbox: Box) -> tuple[str, Point] | None:
+    """Draw the agency's lines; return its label text and where it belongs (placed once all are known)."""
     centre, mids, labels, seen = ((abox[0] + abox[2]) / 2, (abox[1] + abox[3]) / 2), [], [], {}
     for i, rel in enumerate(a.relations):
         kind = rel.kind if rel.kind in KIND_STYLES else "support"
@@ -270,11 +274,9 @@ def _draw_relations(ax: Axes, a: EcoAgency, abox: Box, members: dict[str, Point]
         ox, oy = _leave(hbox, HOUSE_ROUND, (sx, sy), (ex, ey))  # label the stretch outside the household
         mids.append(((ox + ex) / 2, (oy + ey) / 2))
         if rel.label.strip():
-            labels += _wrap(_truncate(rel.label), 10)  # two short lines fit between household and ring
-    if labels:
-        x, y = sum(p[0] for p in mids) / len(mids), sum(p[1] for p in mids) / len(mids)
-        _text(ax, x, y, "\n".join(labels), 9, {"facecolor": "white", "edgecolor": "#bbbbbb", "linewidth": 0.5, "alpha": 0.9},
-              zorder=5, gid=_gid("relation-label", a.key))
+            labels += _wrap(_truncate(rel.label), 8)  # two short lines fit between household and ring
+    mid = (sum(p[0] for p in mids) / len(mids), sum(p[1] for p in mids) / len(mids)) if mids else centre
+    return ("\n".join(labels), mid) if labels else None
 
 
 def _draw_legend(ax: Axes, fields: list[str]) -> None:
@@ -324,9 +326,17 @@ def _draw(fig: Figure, ecomap: EcoMap) -> None:
         _text(ax, CENTRE[0], CENTRE[1], "世帯員が登録されていません", 10, color="#555555", gid="note-no-members")
     if not agencies:
         _text(ax, CENTRE[0], CENTRE[1] - 2.2, "関わっている機関はまだありません", 11, color="#555555", gid="note-no-agencies")
+    labels = []
     for a, lines, box in zip(agencies, names, boxes, strict=True):
         _draw_agency(ax, a, lines, box)
-        _draw_relations(ax, a, box, members, hbox)
+        if note := _draw_relations(ax, a, box, members, hbox):
+            labels.append((a.key, note[0], note[1], _text_size(note[0], 9)))
+    # Labels are nudged off each other, the household and the agencies (with a margin for arrowheads).
+    clear = [(b[0] - 0.16, b[1] - 0.16, b[2] + 0.16, b[3] + 0.16) for b in boxes]
+    spots = _separate([(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for _, _, (x, y), (w, h) in labels], [*clear, hbox, *moved])
+    for (key, text, _, _), (x0, y0, x1, y1) in zip(labels, spots, strict=True):
+        _text(ax, (x0 + x1) / 2, (y0 + y1) / 2, text, 9, {"facecolor": "white", "edgecolor": "#bbbbbb", "linewidth": 0.5,
+              "alpha": 0.9}, zorder=5, gid=_gid("relation-label", key))
     _draw_legend(ax, list(dict.fromkeys(a.field for a in agencies)))
     for artist in ax.get_children():  # everything lies inside the canvas: no clip paths to reference
         artist.set_clip_on(False)

@@ -1,0 +1,253 @@
+"""The eco-map is a pure function from plain data to SVG: these tests need no database."""
+
+import logging
+import re
+import warnings
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from cases import ecomap
+from cases.ecomap import EcoAgency, EcoMap, EcoMember, EcoRelation, render_ecomap
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _household(**changes) -> EcoMap:
+    fields = {
+        "title": "世帯 #12 のエコマップ",
+        "members": (
+            EcoMember("m1", "北村 一郎", "本人 68歳", is_primary=True, sex="male"),
+            EcoMember("m2", "北村 和子", "妻 65歳", sex="female"),
+            EcoMember("m3", "北村 健太", "長男 40歳", sex="male"),
+            EcoMember("m4", "北村 花子", "長女 38歳", sex="female", moved_out=True),
+            EcoMember("m5", "北村 トメ", "母", sex="female", deceased=True),
+        ),
+        "agencies": (
+            EcoAgency("a1", "北区地域包括支援センター", "高齢", (
+                EcoRelation("support", "見守り訪問 12/1まで", "m1"), EcoRelation("task", "介護保険の申請"))),
+            EcoAgency("a2", "北区社会福祉協議会", "生活困窮", (EcoRelation("referral", "家計改善支援へ"),)),
+            EcoAgency("a3", "ハローワーク梅田", "就労", (EcoRelation("task", "職業相談", "m3"),)),
+            EcoAgency("a4", "北区保健福祉センター", "保健医療", (EcoRelation("past", "2023年 精神保健相談", "m3"),)),
+            EcoAgency("a5", "大阪市立北小学校", "教育"),
+        ),
+    }
+    return EcoMap(**{**fields, **changes})
+
+
+def _root(svg: str) -> ET.Element:
+    return ET.fromstring(svg.encode("utf-8"))
+
+
+def _texts(svg: str) -> str:
+    # Wrapped names are consecutive <text> lines, so joined they read as written.
+    return "".join(t.text or "" for t in _root(svg).iter(f"{SVG}text"))
+
+
+def _group(svg: str, gid: str) -> ET.Element:
+    found = [g for g in _root(svg).iter(f"{SVG}g") if g.get("id") == gid]
+    assert len(found) == 1, f"expected one element with id {gid!r}"
+    return found[0]
+
+
+def _style(svg: str, gid: str) -> dict[str, str]:
+    path = _group(svg, gid).find(f"{SVG}path")
+    return dict(part.split(": ", 1) for part in path.get("style").split("; "))
+
+
+def _points(svg: str, gid: str) -> list[tuple[float, float]]:
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", _group(svg, gid).find(f"{SVG}path").get("d"))]
+    return list(zip(numbers[0::2], numbers[1::2], strict=True))
+
+
+def _bbox(svg: str, gid: str) -> tuple[float, float, float, float]:
+    xs, ys = zip(*_points(svg, gid), strict=True)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _start(svg: str, gid: str) -> tuple[float, float]:
+    return _points(svg, gid)[0]
+
+
+def _within(inner: tuple, outer: tuple) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+
+
+def _overlaps(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_the_svg_parses_as_xml_and_its_root_is_an_svg_element_of_about_ten_by_seven_inches():
+    root = _root(render_ecomap(_household()))
+    assert root.tag == f"{SVG}svg"
+    assert (root.get("width"), root.get("height")) == ("720pt", "504pt")
+
+
+def test_every_member_and_every_agency_name_appears_as_text():
+    svg = render_ecomap(_household())
+    assert "北村 一郎" in svg
+    texts = _texts(svg)
+    for name in [m.name for m in _household().members] + [a.name for a in _household().agencies]:
+        assert name in texts
+
+
+def test_text_stays_text_for_the_browser_to_draw_and_is_at_least_nine_points():
+    svg = render_ecomap(_household())
+    assert "<use" not in svg  # glyphs were not turned into paths
+    sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert sizes and min(sizes) >= 9
+
+
+def test_the_legend_explains_the_line_kinds_and_the_fields_present():
+    texts = _texts(render_ecomap(_household()))
+    for label in ("支援中", "つなぎ", "役割分担", "過去の関わり", "高齢", "生活困窮", "就労", "保健医療", "教育"):
+        assert label in texts
+    assert "障がい" not in texts  # no agency of that field here
+
+
+def test_the_same_input_renders_byte_identical_output_twice():
+    assert render_ecomap(_household()) == render_ecomap(_household())
+    assert render_ecomap(_household(), inline=True) == render_ecomap(_household(), inline=True)
+
+
+def test_each_relation_kind_has_its_own_line_style_even_without_colour():
+    svg = render_ecomap(_household())
+    styles = {kind: _style(svg, f"relation-{kind}-{key}")
+              for kind, key in (("support", "a1"), ("referral", "a2"), ("task", "a1"), ("past", "a4"))}
+    shapes = {kind: (s.get("stroke-dasharray"), float(s["stroke-width"])) for kind, s in styles.items()}
+    assert len(set(shapes.values())) == 4
+    assert shapes["support"][0] is None and shapes["past"][0] is None
+    assert shapes["support"][1] > 2 * shapes["past"][1]  # thick against thin
+    assert shapes["referral"][0] and shapes["task"][0] and shapes["referral"][0] != shapes["task"][0]
+
+
+def test_a_referral_is_drawn_with_an_arrowhead_at_the_agency_end():
+    svg = render_ecomap(_household())
+    head = _bbox(svg, "relation-referral-a2-arrow")
+    agency = _bbox(svg, "agency-a2")
+    grown = (agency[0] - 4, agency[1] - 4, agency[2] + 4, agency[3] + 4)
+    assert _overlaps(head, grown)
+    assert not [g for g in _root(svg).iter(f"{SVG}g") if re.fullmatch(r"relation-(support|task|past)-.*-arrow", g.get("id", ""))]
+
+
+def test_several_relations_with_one_agency_are_each_drawn_and_labelled():
+    svg = render_ecomap(_household())
+    _group(svg, "relation-support-a1")
+    _group(svg, "relation-task-a1")
+    assert "見守り訪問" in _texts(svg) and "介護保険の申請" in _texts(svg)
+
+
+def test_a_relation_with_a_member_starts_at_that_member_and_one_without_at_the_household_boundary():
+    svg = render_ecomap(_household())
+    member, boundary = _bbox(svg, "member-m3"), _bbox(svg, "household-boundary")
+    x, y = _start(svg, "relation-task-a3")
+    assert abs(x - (member[0] + member[2]) / 2) < 20 and abs(y - (member[1] + member[3]) / 2) < 20  # in points
+    x, y = _start(svg, "relation-referral-a2")
+    assert _within((x, y, x, y), boundary)
+    assert min(x - boundary[0], boundary[2] - x, y - boundary[1], boundary[3] - y) < 8  # on the (rounded) edge
+
+
+def test_a_moved_out_member_is_drawn_dashed_outside_the_household_boundary():
+    svg = render_ecomap(_household())
+    boundary = _bbox(svg, "household-boundary")
+    assert _within(_bbox(svg, "member-m1"), boundary)
+    assert not _overlaps(_bbox(svg, "member-m4"), boundary)
+    assert "stroke-dasharray" in _style(svg, "member-m4")
+    assert "stroke-dasharray" not in _style(svg, "member-m1")
+
+
+def test_the_primary_member_has_a_double_outline_and_a_deceased_one_a_grey_fill():
+    svg = render_ecomap(_household())
+    assert _within(_bbox(svg, "member-m1"), _bbox(svg, "member-m1-primary"))
+    assert _style(svg, "member-m5")["fill"] != _style(svg, "member-m2")["fill"]
+
+
+def test_long_labels_are_cut_short_with_an_ellipsis():
+    long = "毎週月曜日と木曜日に自宅を訪問して安否を確認し記録する"
+    agencies = (EcoAgency("a1", "北区地域包括支援センター", "高齢", (EcoRelation("support", long),)),)
+    texts = _texts(render_ecomap(_household(agencies=agencies)))
+    assert long not in texts and "毎週月曜日と" in texts and "…" in texts
+
+
+def test_no_external_url_other_than_the_w3c_namespaces_appears():
+    for svg in (render_ecomap(_household()), render_ecomap(_household(), inline=True)):
+        urls = set(re.findall(r"https?://[^\s\"'<>)]+", svg))
+        assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+        assert "<metadata" not in svg and "DOCTYPE" not in svg and "<image" not in svg and "url(" not in svg
+
+
+def test_an_empty_household_renders_with_both_notes():
+    texts = _texts(render_ecomap(EcoMap("世帯 #1 のエコマップ", (), ())))
+    assert "世帯員が登録されていません" in texts
+    assert "関わっている機関はまだありません" in texts
+
+
+def test_a_household_without_agencies_shows_its_members_and_the_note():
+    texts = _texts(render_ecomap(_household(agencies=())))
+    assert "北村 一郎" in texts and "関わっている機関はまだありません" in texts
+    assert "世帯員が登録されていません" not in texts
+
+
+def test_a_household_with_thirty_agencies_renders_every_one_without_overlapping_boxes():
+    fields = ("高齢", "障がい", "子ども", "生活困窮", "保健医療", "教育", "住まい", "就労", "その他")
+    kinds = ("support", "referral", "task", "past")
+    agencies = tuple(
+        EcoAgency(f"x{i}", f"相談支援機関 第{i}センター", fields[i % 9], (EcoRelation(kinds[i % 4], f"関わり{i}", "m1" if i % 2 else None),))
+        for i in range(30)
+    )
+    svg = render_ecomap(_household(agencies=agencies))
+    boxes = [_bbox(svg, f"agency-x{i}") for i in range(30)]
+    assert not [(i, j) for i in range(30) for j in range(i + 1, 30) if _overlaps(boxes[i], boxes[j])]
+    assert all(0 <= b[0] and b[2] <= 720 and 0 <= b[1] and b[3] <= 504 for b in boxes)
+
+
+def test_an_unknown_member_key_or_kind_does_not_crash():
+    agencies = (EcoAgency("a1", "どこか", "司法", (EcoRelation("ended", "", "nobody"),)),)
+    svg = render_ecomap(_household(agencies=agencies))
+    assert "司法" in _texts(svg)
+
+
+def test_inline_output_is_a_bare_svg_element_with_an_accessible_name():
+    svg = render_ecomap(_household(), inline=True)
+    assert svg.startswith("<svg")
+    assert 'role="img"' in svg and 'aria-label="世帯 #12 のエコマップ"' in svg
+    assert "<?xml" not in svg
+    title = _root(svg).find(f"{SVG}title")
+    assert title is not None and title.text == "世帯 #12 のエコマップ"
+
+
+def test_the_standalone_document_keeps_its_xml_declaration():
+    assert render_ecomap(_household()).startswith("<?xml")
+
+
+def test_the_svg_style_rule_is_scoped_so_inlining_does_not_restyle_the_page():
+    svg = render_ecomap(_household(), inline=True)
+    assert 'class="ecomap"' in svg
+    assert re.findall(r"(\S*)\*\{", svg) == [".ecomap"]
+
+
+def test_a_title_with_markup_characters_is_escaped():
+    svg = render_ecomap(_household(title='<b>"A&B"</b> 世帯'), inline=True)
+    root = _root(svg)
+    assert root.get("aria-label") == '<b>"A&B"</b> 世帯'
+    assert root.find(f"{SVG}title").text == '<b>"A&B"</b> 世帯'
+
+
+def test_a_machine_without_japanese_fonts_renders_without_warnings_or_log_noise(monkeypatch, caplog):
+    monkeypatch.setattr(ecomap, "FONT_FAMILY", ["No Such Font For The Ecomap Test", "DejaVu Sans"])
+    with warnings.catch_warnings(), caplog.at_level(logging.WARNING):
+        warnings.simplefilter("error")
+        svg = render_ecomap(_household())
+    assert "北村 一郎" in svg
+    assert not [r for r in caplog.records if r.name.startswith("matplotlib")]
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_rendering_leaves_the_global_matplotlib_settings_alone(inline):
+    import matplotlib
+
+    before = {k: matplotlib.rcParams[k] for k in ("svg.fonttype", "svg.hashsalt", "font.family")}
+    level = logging.getLogger("matplotlib.font_manager").level
+    render_ecomap(_household(), inline=inline)
+    assert {k: matplotlib.rcParams[k] for k in before} == before
+    assert logging.getLogger("matplotlib.font_manager").level == level

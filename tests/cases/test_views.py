@@ -1,0 +1,184 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import services
+from cases.models import Case, Household, HouseholdMember, IssueCategory
+from tests.factories import HouseholdFactory, HouseholdMemberFactory
+
+
+@pytest.fixture
+def kita_client(client, coordinator_kita):
+    client.force_login(coordinator_kita)
+    return client
+
+
+class TestSearch:
+    @pytest.mark.parametrize("query", ["きたむら", "キタムラ イチロウ", "ｷﾀﾑﾗｲﾁﾛｳ", "北村", "06-0000", "テスト町1-2-3"])
+    def test_one_box_finds_a_household_by_name_kana_phone_or_address(self, kita_client, household_kita, query):
+        response = kita_client.get(reverse("cases:household_list"), {"q": query})
+        assert [h.pk for h in response.context["page"].object_list] == [household_kita.pk]
+
+    def test_a_case_number_finds_its_household(self, kita_client, case_kita, household_kita):
+        response = kita_client.get(reverse("cases:household_list"), {"q": case_kita.number.lower()})
+        assert [h.pk for h in response.context["page"].object_list] == [household_kita.pk]
+
+    def test_search_never_reaches_another_ward(self, kita_client, household_kita, household_nishinari):
+        response = kita_client.get(reverse("cases:household_list"), {"q": "にしかわ"})
+        assert list(response.context["page"].object_list) == []
+
+
+class TestCreateHousehold:
+    url = reverse("cases:household_create")
+    data = {"name": "北村 一郎", "name_kana": "キタムラ イチロウ", "birth_date": "1960-04-01", "sex": "male",
+            "address": "", "phone": "", "note": ""}
+
+    def test_a_likely_duplicate_is_shown_before_anything_is_created(self, kita_client, household_kita):
+        response = kita_client.post(self.url, self.data)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "同じ世帯が既に登録されているかもしれません" in page
+        assert f"/households/{household_kita.pk}/" in page
+        assert "それでも新規登録する" in page
+        assert Household.all_objects.count() == 1
+
+    def test_confirming_creates_the_household_all_the_same(self, kita_client, household_kita):
+        response = kita_client.post(self.url, {**self.data, "confirm_new": "1"})
+        assert response.status_code == 302
+        assert Household.all_objects.count() == 2
+
+    def test_a_match_in_another_ward_is_reported_without_details(self, client, coordinator_nishinari, household_kita):
+        client.force_login(coordinator_nishinari)
+        page = client.post(self.url, self.data).content.decode()
+        assert "北区にも一致する世帯が 1 件あります" in page
+        assert "北村" not in page.replace(self.data["name"], "") and f"/households/{household_kita.pk}/" not in page
+
+    def test_an_address_match_counts_as_a_likely_duplicate(self, kita_client, household_kita):
+        response = kita_client.post(self.url, {**self.data, "name": "別人", "name_kana": "べつじん", "birth_date": "",
+                                               "address": "大阪市北区テスト町１－２－３"})
+        assert "同じ世帯が既に登録されているかもしれません" in response.content.decode()
+
+    def test_a_household_without_a_match_is_created_at_once_in_the_coordinators_ward(self, kita_client, kita):
+        response = kita_client.post(self.url, {**self.data, "name_kana": "みなみ はなこ", "name": "南 花子"})
+        household = Household.all_objects.get()
+        assert response.url == reverse("cases:household_detail", args=[household.pk])
+        assert household.ward == kita and household.members.get().name == "南 花子"
+
+    @pytest.mark.parametrize(("field", "value", "message"), [
+        ("name_kana", "北村", "ひらがなかカタカナで"),
+        ("birth_date", "2999-01-01", "未来の日付"),
+        ("birth_date", "2020-02-30", "日付を正しく入力してください"),
+        ("name", "", "この項目は必須です"),
+    ])
+    def test_bad_input_is_answered_in_japanese_and_nothing_is_saved(self, kita_client, db, field, value, message):
+        response = kita_client.post(self.url, {**self.data, field: value, "name_kana": self.data["name_kana"] if field != "name_kana" else value})
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert Household.all_objects.count() == 0 and HouseholdMember.objects.count() == 0
+
+
+class TestEditing:
+    def test_a_stale_edit_is_refused_and_shows_what_changed(self, kita_client, coordinator_kita, household_kita):
+        url = reverse("cases:household_edit", args=[household_kita.pk])
+        services.household_update(user=coordinator_kita, household=household_kita, expected_version=1, phone="06-9999-9999")
+        response = kita_client.post(url, {"address": "新住所", "phone": "06-0000-0000", "note": "", "version": 1})
+        page = response.content.decode()
+        assert "保存しませんでした" in page and "06-9999-9999" in page
+        household_kita.refresh_from_db()
+        assert household_kita.address != "新住所"
+
+
+class TestCasePages:
+    def test_a_phone_call_is_logged_from_the_case_page(self, kita_client, case_kita):
+        response = kita_client.post(reverse("cases:consultation_create", args=[case_kita.pk]), {
+            "held_at": "2020-06-01T10:30", "method": "phone", "summary": "本人から電話。食料が尽きた。", "minutes": "10",
+            "next_action": "フードバンクにつなぐ", "next_due_on": "2020-06-03"})
+        assert response.status_code == 302
+        page = kita_client.get(reverse("cases:case_detail", args=[case_kita.pk])).content.decode()
+        assert "食料が尽きた" in page and "フードバンクにつなぐ" in page
+
+    def test_an_illegal_move_from_the_page_shows_the_reason(self, kita_client, case_kita):
+        response = kita_client.post(reverse("cases:case_transition", args=[case_kita.pk]), {"action": "monitor"})
+        assert response.status_code == 400
+        assert "モニタリングへ進む" in response.content.decode() and "できません" in response.content.decode()
+
+    def test_the_case_page_costs_the_same_queries_as_its_history_grows(self, kita_client, coordinator_kita, case_kita, kita_houkatsu):
+        url = reverse("cases:case_detail", args=[case_kita.pk])
+        # One of each kind first: Django skips a prefetch when there is nothing to prefetch for.
+        services.consultation_record(user=coordinator_kita, case=case_kita, method="visit", summary="初回", agencies=[kita_houkatsu])
+        with CaptureQueriesContext(connection) as small:
+            kita_client.get(url)
+        for i in range(5):
+            services.consultation_record(user=coordinator_kita, case=case_kita, method="visit", summary=f"訪問{i}", agencies=[kita_houkatsu])
+            services.case_issue_add(user=coordinator_kita, case=case_kita, category=IssueCategory.objects.get(name="孤立"))
+        services.plan_create(user=coordinator_kita, case=case_kita, kind="revision", goals="見直し", decided_on=dt.date(2020, 9, 1),
+                             tasks=[{"agency": kita_houkatsu, "task": f"役割{i}"} for i in range(4)])
+        with CaptureQueriesContext(connection) as big:
+            response = kita_client.get(url)
+        assert "訪問4" in response.content.decode()
+        small_sql = [q["sql"].split(" WHERE")[0] for q in small.captured_queries]
+        big_sql = [q["sql"].split(" WHERE")[0] for q in big.captured_queries]
+        assert len(big_sql) == len(small_sql), [q for q in big_sql if q not in small_sql] + ["---"] + [q for q in small_sql if q not in big_sql]
+
+
+class TestCaseList:
+    def _cases(self, coordinator, ward, n):
+        for i in range(n):
+            household = HouseholdFactory(ward=ward)
+            HouseholdMemberFactory(household=household)
+            services.case_open(user=coordinator, household=household, received_on=dt.date(2020, 4, 1 + i), intake_channel="visit")
+
+    def test_the_list_costs_the_same_queries_for_two_cases_or_twelve(self, kita_client, coordinator_kita, kita, django_assert_num_queries):
+        self._cases(coordinator_kita, kita, 2)
+        url = reverse("cases:case_list")
+        with CaptureQueriesContext(connection) as small:
+            kita_client.get(url)
+        self._cases(coordinator_kita, kita, 10)
+        with django_assert_num_queries(len(small.captured_queries)):
+            response = kita_client.get(url)
+        assert len(response.context["page"].object_list) == 12
+
+    def test_filters_narrow_by_status_issue_overdue_and_dates(self, kita_client, coordinator_kita, case_kita, kita):
+        self._cases(coordinator_kita, kita, 3)
+        url = reverse("cases:case_list")
+
+        def numbers(**params):
+            return [c.number for c in kita_client.get(url, params).context["page"].object_list]
+
+        isolation = IssueCategory.objects.get(name="経済的困窮")
+        assert numbers(issue=isolation.pk) == [case_kita.number]
+        assert numbers(overdue="on") == [case_kita.number]  # its task was due on 2020-07-01
+        assert len(numbers(received_from="2020-04-02", received_to="2020-04-03")) == 2
+        services.case_transition(user=coordinator_kita, case=case_kita, action="close", reason="終了")
+        assert case_kita.number not in numbers(open_only="on")
+        assert numbers(status="closed") == [case_kita.number]
+        assert numbers(sort="number")[0] == "R2-0001"
+
+    def test_a_coordinator_lists_only_their_wards_cases(self, client, coordinator_nishinari, case_kita):
+        client.force_login(coordinator_nishinari)
+        assert list(client.get(reverse("cases:case_list")).context["page"].object_list) == []
+
+
+class TestTasks:
+    def test_the_agency_worker_sees_their_task_on_the_dashboard_and_marks_it_done(self, client, agency_worker, case_kita):
+        client.force_login(agency_worker)
+        page = client.get(reverse("core:dashboard")).content.decode()
+        assert "見守り訪問" in page and "期限切れ" in page
+        task = case_kita.tasks.get()
+        response = client.post(reverse("cases:task_status", args=[task.pk]), {"status": "done", "next": "https://evil.example/"})
+        assert response.url == reverse("core:dashboard")  # an outside `next` is ignored
+        task.refresh_from_db()
+        assert task.status == "done"
+
+    def test_the_coordinator_sees_overdue_tasks_on_the_dashboard(self, kita_client, case_kita):
+        response = kita_client.get(reverse("core:dashboard"))
+        assert [t.task for t in response.context["overdue"]] == ["見守り訪問"]
+
+    def test_an_agency_worker_may_not_open_a_case_of_an_agency_not_involved(self, client, agency_worker, coordinator_kita, household_kita):
+        case = services.case_open(user=coordinator_kita, household=household_kita, received_on=dt.date(2021, 1, 5), intake_channel="phone")
+        client.force_login(agency_worker)
+        assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 404
+        assert Case.all_objects.count() == 1
