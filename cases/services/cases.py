@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.models import Action
 from audit.services import audit_record
-from cases.models import Case, CaseIssue, CaseNumberSequence, CaseStatus, CaseStatusChange
+from cases.models import Case, CaseIssue, CaseNumberSequence, CaseStatus, CaseStatusChange, TaskStatus
 from cases.models.cases import OPEN_STATUSES
 from core import wareki
 
@@ -119,6 +119,10 @@ def case_transition(*, user, case: Case, action: str, reason: str = "", on=None,
         case.closed_on = on or timezone.localdate()
         case.closing_reason = reason
         fields += ["closed_on", "closing_reason"]
+        # Support ends with the case: tasks still open would otherwise show as overdue for ever.
+        for task in case.tasks.pending():
+            task.status = TaskStatus.CANCELLED
+            task.save(update_fields=["status"])
     elif case.closed_on is not None:
         case.closed_on = None
         fields.append("closed_on")

@@ -143,7 +143,7 @@ def test_a_relation_with_a_member_starts_at_that_member_and_one_without_at_the_h
     x, y = _start(svg, "relation-task-a3")
     assert abs(x - (member[0] + member[2]) / 2) < 20 and abs(y - (member[1] + member[3]) / 2) < 20  # in points
     x, y = _start(svg, "relation-referral-a2")
-    assert _within((x, y, x, y), boundary)
+    assert _within((x, y, x, y), (boundary[0] - 2, boundary[1] - 2, boundary[2] + 2, boundary[3] + 2))
     assert min(x - boundary[0], boundary[2] - x, y - boundary[1], boundary[3] - y) < 8  # on the (rounded) edge
 
 
@@ -223,7 +223,7 @@ def test_the_standalone_document_keeps_its_xml_declaration():
 def test_the_svg_style_rule_is_scoped_so_inlining_does_not_restyle_the_page():
     svg = render_ecomap(_household(), inline=True)
     assert 'class="ecomap"' in svg
-    assert re.findall(r"(\S*)\*\{", svg) == [".ecomap"]
+    assert svg.count("*{") == 1 and ".ecomap *{" in svg
 
 
 def test_a_title_with_markup_characters_is_escaped():

@@ -109,6 +109,10 @@ class TestStatusFlow:
         case = services.case_transition(user=coordinator_kita, case=case, action="resume", reason="本人から連絡")
         assert case.status == CaseStatus.SUPPORTING
 
+    def test_closing_a_case_cancels_its_pending_tasks(self, coordinator_kita, case_kita):
+        services.case_transition(user=coordinator_kita, case=case_kita, action="close", reason="終了")
+        assert list(case_kita.tasks.values_list("status", flat=True)) == ["cancelled"]
+
     def test_reopening_a_closed_case_clears_its_closing_date(self, coordinator_kita, household_kita):
         case = _open(coordinator_kita, household_kita)
         case = services.case_transition(user=coordinator_kita, case=case, action="close", reason="情報提供のみ")

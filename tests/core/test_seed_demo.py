@@ -256,3 +256,19 @@ def test_the_demo_has_an_agency_of_every_standard_category_in_every_ward():
     )
     for ward in Ward.objects.filter(municipality__name="大阪市"):
         assert set(ward.agencies.values_list("category__name", flat=True)) == categories, ward.name
+
+
+def test_the_demo_has_living_cases_in_several_wards_and_states():
+    from cases.models import Case, RoleAssignment
+
+    call_command("seed_demo", stdout=StringIO())
+    cases = Case.all_objects.all()
+    assert set(cases.values_list("ward__name", flat=True)) == {"北区", "西成区"}
+    assert {"received", "assessment", "planning", "supporting", "monitoring", "suspended", "closed"} <= set(
+        cases.values_list("status", flat=True)
+    )
+    assert RoleAssignment.objects.filter(agency__name="北区地域包括支援センター").exists()
+    assert cases.filter(supervisors__username="supervisor").exists()
+    count = cases.count()
+    call_command("seed_demo", stdout=StringIO())
+    assert Case.all_objects.count() == count

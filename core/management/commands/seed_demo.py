@@ -7,11 +7,12 @@ on as further `_something()` steps in `handle()`.
 
 import os
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from faker import Faker
 
@@ -93,8 +94,10 @@ class Command(BaseCommand):
             _demo_agencies(municipality)
             users_created = _users(municipality)
             households_created = _households(municipality)
+            cases_created = _cases(municipality)
 
         self.stdout.write(self.style.SUCCESS(_("デモデータを用意しました。")))
+        self.stdout.write(_("  事例: 新規 %(count)d 件") % {"count": cases_created})
         self.stdout.write(
             _("  %(name)s: 区 %(wards)d、機関 %(agencies)d")
             % {
@@ -116,6 +119,82 @@ class Command(BaseCommand):
                 "members": HouseholdMember.objects.filter(household__in=households).count(),
             }
         )
+
+
+# (issues, referring category, intake channel, summary, status path) — typical multi-problem households.
+CASE_STORIES = [
+    (["認知症", "ひきこもり", "経済的困窮", "8050問題"], "地域包括支援センター", "agency",
+     "80代の母の介護保険申請で訪問したところ、50代の長男が長年ひきこもっていることが分かった。年金のみで家計が苦しい。",
+     ["assess", "plan", "support"]),
+    (["精神障がい", "ゴミ屋敷", "近隣住民とのトラブル"], "見守り相談室", "agency",
+     "近隣から悪臭の苦情。本人は精神科の受診が途切れている様子。", ["assess", "plan", "support", "monitor"]),
+    (["ダブルケア", "経済的困窮"], "子ども・子育て担当", "agency",
+     "乳児の育児と父親の介護が重なり、母親が疲弊している。", ["assess"]),
+    (["知的障がい", "虐待関連"], "障がい者基幹相談支援センター", "agency",
+     "知的障がいのある本人の年金を家族が使い込んでいる疑い。", ["assess", "plan"]),
+    (["孤立", "病気・けが"], None, "phone", "一人暮らしの高齢者から、退院後の生活が不安との電話。", []),
+    (["多重債務", "就労"], "生活困窮担当", "visit", "失職後、複数の借入れがあり家賃を滞納している。", ["assess", "plan", "support"]),
+    (["ヤングケアラー", "不登校", "精神障がい"], "学校教育機関", "agency",
+     "中学生が精神疾患のある母親の世話で不登校気味と学校から相談。", ["assess", "plan", "support"]),
+    (["依存症", "DV"], "精神保健福祉相談員", "agency", "アルコール依存の夫からの暴力について妻から相談。", ["suspend"]),
+    (["経済的困窮", "住まい"], "生活保護担当", "agency", "家賃の安い住まいへの転居を希望。転居完了で終結。",
+     ["assess", "plan", "support", "monitor", "close"]),
+]
+
+
+def _cases(municipality) -> int:
+    """Cases for the households of 北区 and 西成区 that have none yet, in every state of the flow."""
+    from cases import services
+    from cases.models import Case, IssueCategory
+
+    today = date.today()
+    issues = {c.name: c for c in IssueCategory.objects.filter(municipality=None)}
+    supervisor = User.objects.get(username="supervisor")
+    created = 0
+    for ward_name, coordinator_name in (("北区", "kita_coordinator"), ("西成区", "nishinari_coordinator")):
+        coordinator = User.objects.get(username=coordinator_name)
+        ward = Ward.objects.get(municipality=municipality, name=ward_name)
+        agencies = {a.category.name: a for a in Agency.objects.filter(ward=ward).select_related("category")}
+        households = Household.all_objects.filter(ward=ward).order_by("pk")
+        for index, household in enumerate(households[: len(CASE_STORIES)]):
+            if Case.all_objects.filter(household=household).exists():
+                continue
+            issue_names, referrer, channel, summary, path = CASE_STORIES[index]
+            received_on = today - timedelta(days=200 - index * 17)
+            case = services.case_open(
+                user=coordinator, household=household, received_on=received_on, intake_channel=channel,
+                referring_agency=agencies.get(referrer) if referrer else None, is_difficult=len(issue_names) >= 3,
+                summary=summary,
+            )
+            primary = household.members.get(is_primary=True)
+            for name in issue_names:
+                category = issues[name]
+                services.case_issue_add(user=coordinator, case=case, category=category, noted_on=received_on,
+                                        suspected=category.allows_suspected and index % 2 == 0,
+                                        member=primary if index % 3 == 0 else None)
+            services.consultation_record(
+                user=coordinator, case=case, method="phone" if channel == "phone" else "home_visit", summary=summary,
+                held_at=timezone.make_aware(datetime.combine(received_on, time(10, 0))), minutes=30,
+                next_action="関係機関と情報共有", next_due_on=received_on + timedelta(days=7),
+            )
+            if index % 2 == 0:
+                services.consent_record(user=coordinator, member=primary, purpose="sharing", obtained_on=received_on,
+                                        method="written", all_agencies=True)
+            if "plan" in path:
+                helpers = [agencies[name] for name in ("地域包括支援センター", "生活困窮担当", "社会福祉協議会") if name in agencies]
+                services.plan_create(
+                    user=coordinator, case=case, kind="initial", goals="世帯全体の生活の安定", decided_on=received_on + timedelta(days=20),
+                    review_on=received_on + timedelta(days=110),
+                    tasks=[{"agency": helpers[0], "task": "定期的な見守り訪問", "due_on": today - timedelta(days=5 + index)},
+                           {"agency": helpers[1], "task": "家計の立て直しの相談", "due_on": today + timedelta(days=20 + index)}],
+                )
+            for action in path:
+                reason = {"close": "転居が完了し、生活が安定した", "suspend": "本人と連絡が取れなくなった"}.get(action, "")
+                case = services.case_transition(user=coordinator, case=case, action=action, reason=reason)
+            if index in (0, 1, 6):
+                case.supervisors.add(supervisor)
+            created += 1
+    return created
 
 
 def _demo_agencies(municipality):
