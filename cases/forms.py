@@ -255,3 +255,10 @@ TaskFormSet = forms.formset_factory(TaskForm, extra=3, max_num=20)
 
 class TaskStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("状況"), choices=TaskStatus.choices)
+
+
+class HouseholdMergeForm(forms.Form):
+    target = forms.IntegerField(label=_("統合先の世帯番号"), min_value=1,
+                                help_text=_("この世帯の世帯員と事例を、指定した世帯に移します。同じ区の世帯だけを指定できます。"))
+    reason = forms.CharField(label=_("統合の理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(label=_("同じ世帯であることを確認しました"))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/ecomap.svg", views.household_ecomap, name="household_ecomap"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/merge/", views.household_merge, name="household_merge"),
     path("households/<int:pk>/members/new/", views.member_create, name="member_create"),
     path("households/<int:pk>/cases/new/", views.case_create, name="case_create"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),

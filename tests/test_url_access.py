@@ -55,6 +55,7 @@ RULES = {
     "cases:household_ecomap": (_household, READ_KITA),
     "cases:household_edit": (_household, WRITE_KITA),
     "cases:member_create": (_household, WRITE_KITA),
+    "cases:household_merge": (_household, WRITE_KITA),
     "cases:member_edit": (lambda o: {"pk": o["household_kita"].members.get(is_primary=True).pk}, WRITE_KITA),
     "cases:case_create": (_household, WRITE_KITA),
     "cases:case_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),

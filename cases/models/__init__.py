@@ -1,5 +1,5 @@
 from .cases import Case, CaseIssue, CaseNumberSequence, CaseStatus, CaseStatusChange, IntakeChannel
-from .households import Household, HouseholdMember, IssueCategory, Sex
+from .households import Household, HouseholdMember, HouseholdMerge, IssueCategory, Sex
 from .records import (
     Consent,
     ConsentMethod,
@@ -15,5 +15,5 @@ from .records import (
 __all__ = [
     "Case", "CaseIssue", "CaseNumberSequence", "CaseStatus", "CaseStatusChange", "Consent", "ConsentMethod",
     "ConsentPurpose", "Consultation", "ConsultationMethod", "Household", "HouseholdMember", "IntakeChannel",
-    "IssueCategory", "PlanKind", "RoleAssignment", "Sex", "SupportPlan", "TaskStatus",
+    "HouseholdMerge", "IssueCategory", "PlanKind", "RoleAssignment", "Sex", "SupportPlan", "TaskStatus",
 ]

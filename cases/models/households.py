@@ -162,3 +162,31 @@ class HouseholdMember(models.Model):
     @property
     def in_household(self) -> bool:
         return self.moved_out_on is None and self.deceased_on is None
+
+
+class HouseholdMerge(models.Model):
+    """Two households found to be the same: what moved where, so an administrator can undo it exactly."""
+
+    municipality = models.ForeignKey("agencies.Municipality", verbose_name=_("自治体"), on_delete=models.PROTECT)
+    source = models.ForeignKey(Household, verbose_name=_("統合元の世帯"), on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey(Household, verbose_name=_("統合先の世帯"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("理由"))
+    moved_members = models.JSONField(_("移した世帯員"), default=list)  # [{"id": 1, "was_primary": true}, …]
+    moved_cases = models.JSONField(_("移した事例"), default=list)  # [case id, …]
+    merged_by = models.ForeignKey("accounts.User", verbose_name=_("統合した人"), on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(_("統合日時"), auto_now_add=True)
+    undone_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("元に戻した人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("元に戻した日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("世帯の統合")
+        verbose_name_plural = _("世帯の統合")
+        ordering = ["-merged_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="merge_source_is_not_target"),
+        ]
+
+    def __str__(self):
+        return f"#{self.source_id} → #{self.target_id}"

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -9,7 +9,13 @@ from audit.services import audit_list, audit_record
 from cases import services
 from cases.access import household_for_user, member_for_user
 from cases.ecomap_data import household_ecomap as build_ecomap
-from cases.forms import HouseholdCreateForm, HouseholdEditForm, HouseholdSearchForm, MemberForm
+from cases.forms import (
+    HouseholdCreateForm,
+    HouseholdEditForm,
+    HouseholdMergeForm,
+    HouseholdSearchForm,
+    MemberForm,
+)
 from cases.models import Household
 from cases.selectors import household_duplicates, household_overview, household_search
 
@@ -109,3 +115,22 @@ def member_edit(request, pk):
         audit_record(action=Action.VIEW, request=request, obj=member)
     return render(request, "cases/member_form.html", {"form": form, "household": member.household, "member": member})
 
+
+
+@write_view
+def household_merge(request, pk):
+    source = household_for_user(request.user, pk, write=True)
+    form = HouseholdMergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = household_for_user(request.user, form.cleaned_data["target"], write=True)
+        except Http404:
+            form.add_error("target", _("世帯 #%(number)s は見つかりません（担当区の世帯を指定してください）。") % {"number": form.cleaned_data["target"]})
+        else:
+            if call_service(form, services.household_merge, user=request.user, source=source, target=target,
+                            reason=form.cleaned_data["reason"], request=request):
+                messages.success(request, _("世帯 #%(source)s をこの世帯に統合しました。") % {"source": source.pk})
+                return redirect("cases:household_detail", target.pk)
+    elif request.method == "GET":
+        audit_record(action=Action.VIEW, request=request, obj=source)
+    return render(request, "cases/household_merge.html", {"form": form, "household": source})
