@@ -67,9 +67,34 @@ def populate():
             AuditEvent.objects.bulk_create(batch)
             batch = []
     AuditEvent.objects.bulk_create(batch)
+    _cases(city, kita, coordinator)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return coordinator, auditor
+
+
+def _cases(city, ward, coordinator):
+    """One case per household of the ward, each with 3 issues, 5 consultations and 2 tasks (bulk, no audit)."""
+    from agencies.models import Agency
+    from cases.models import Case, CaseIssue, Consultation, Household, IssueCategory, RoleAssignment
+
+    agencies = list(Agency.objects.filter(ward=ward)[:4])
+    categories = list(IssueCategory.objects.filter(municipality=None)[:10])
+    households = list(Household.all_objects.filter(ward=ward).order_by("pk"))
+    cases = Case.all_objects.bulk_create(
+        Case(municipality=city, ward=ward, household=h, fiscal_year=2020, sequence=i + 1, number=f"R2-{i + 1:04d}",
+             received_on=dt.date(2020, 4, 1) + dt.timedelta(days=i % 365), intake_channel="phone", lead=coordinator,
+             created_by=coordinator, status=("received", "supporting", "monitoring", "closed")[i % 4],
+             closed_on=dt.date(2021, 3, 1) if i % 4 == 3 else None)
+        for i, h in enumerate(households)
+    )
+    CaseIssue.objects.bulk_create(CaseIssue(case=c, category=categories[(i + j) % 10], noted_on=c.received_on)
+                                  for i, c in enumerate(cases) for j in range(3))
+    now = dt.datetime(2021, 1, 1, tzinfo=dt.UTC)
+    Consultation.objects.bulk_create(Consultation(case=c, held_at=now - dt.timedelta(days=j), method="phone", staff=coordinator,
+                                                  summary="電話で状況を確認した。") for c in cases for j in range(5))
+    RoleAssignment.objects.bulk_create(RoleAssignment(case=c, agency=agencies[j], task="見守り", created_by=coordinator,
+                                                      due_on=dt.date(2021, 1, 1)) for c in cases for j in range(2))
 
 
 def main():
@@ -86,8 +111,15 @@ def main():
         rows.append((f"世帯一覧 1ページ目（北区 {HOUSEHOLDS_PER_WARD} 世帯）", *measure(client, "/households/")))
         rows.append(("世帯一覧 最終ページ", *measure(client, "/households/", page=HOUSEHOLDS_PER_WARD // 50)))
         rows.append(("推進員ダッシュボード", *measure(client, "/")))
-        household = coordinator.ward.household_set.first()
-        rows.append(("世帯詳細", *measure(client, f"/households/{household.pk}/")))
+        household = coordinator.ward.household_set.order_by("pk").first()
+        case = household.cases.first()
+        rows.append(("世帯詳細（エコマップを含む）", *measure(client, f"/households/{household.pk}/")))
+        rows.append(("エコマップ SVG のみ", *measure(client, f"/households/{household.pk}/ecomap.svg")))
+        rows.append((f"事例一覧（北区 {HOUSEHOLDS_PER_WARD} 件）", *measure(client, "/cases/")))
+        rows.append(("事例一覧 期限切れで絞り込み", *measure(client, "/cases/", overdue="on")))
+        rows.append(("事例一覧 課題で絞り込み", *measure(client, "/cases/", issue=case.issues.first().category_id)))
+        rows.append(("事例詳細（相談記録5件）", *measure(client, f"/cases/{case.pk}/")))
+        rows.append(("世帯検索（かな）", *measure(client, "/households/", q="かくう 1234")))
         client.force_login(auditor)
         rows.append((f"監査ログ 条件なし（{AUDIT_EVENTS} 件）", *measure(client, "/audit/")))
         rows.append(("監査ログ 対象IDで検索", *measure(client, "/audit/", object_type="cases.household", object_id="4242")))

@@ -12,7 +12,7 @@ from cases.models import Case, CaseIssue, CaseNumberSequence, CaseStatus, CaseSt
 from cases.models.cases import OPEN_STATUSES
 from core import wareki
 
-from .locking import check_version
+from .locking import versioned_update
 
 CASE_FIELDS = ["intake_channel", "referring_category", "referring_agency", "lead", "is_difficult", "summary"]
 
@@ -79,14 +79,8 @@ def case_open(*, user, household, received_on, intake_channel, referring_categor
 
 @transaction.atomic
 def case_update(*, user, case: Case, expected_version: int, request=None, **changes) -> Case:
-    current = check_version(case, expected_version, fields=CASE_FIELDS)
-    changed = [name for name in CASE_FIELDS if name in changes and getattr(current, name) != changes[name]]
-    for name in changed:
-        setattr(current, name, changes[name])
-    current.version += 1
-    current.save(update_fields=[*changed, "version", "updated_at"])
-    audit_record(action=Action.UPDATE, request=request, user=user, obj=current, detail={"fields": changed})
-    return current
+    return versioned_update(case, expected_version=expected_version, fields=CASE_FIELDS, changes=changes,
+                            user=user, request=request)
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from audit.models import Action
 from audit.services import audit_record
 from cases.models import Case, Household, HouseholdMember, HouseholdMerge
 
-from .locking import check_version
+from .locking import versioned_update
 
 HOUSEHOLD_FIELDS = ["address", "phone", "note"]
 MEMBER_FIELDS = [
@@ -29,14 +29,8 @@ def household_create(*, user, ward, address="", phone="", note="", primary: dict
 
 @transaction.atomic
 def household_update(*, user, household: Household, expected_version: int, request=None, **changes) -> Household:
-    current = check_version(household, expected_version, fields=HOUSEHOLD_FIELDS)
-    changed = [name for name in HOUSEHOLD_FIELDS if name in changes and getattr(current, name) != changes[name]]
-    for name in changed:
-        setattr(current, name, changes[name])
-    current.version += 1  # the row is locked by check_version
-    current.save(update_fields=[*changed, "version", "updated_at"])
-    audit_record(action=Action.UPDATE, request=request, user=user, obj=current, detail={"fields": changed})
-    return current
+    return versioned_update(household, expected_version=expected_version, fields=HOUSEHOLD_FIELDS, changes=changes,
+                            user=user, request=request)
 
 
 @transaction.atomic
@@ -49,14 +43,8 @@ def member_add(*, user, household: Household, request=None, **fields) -> Househo
 
 @transaction.atomic
 def member_update(*, user, member: HouseholdMember, expected_version: int, request=None, **changes) -> HouseholdMember:
-    current = check_version(member, expected_version, fields=MEMBER_FIELDS)
-    changed = [name for name in MEMBER_FIELDS if name in changes and getattr(current, name) != changes[name]]
-    for name in changed:
-        setattr(current, name, changes[name])
-    current.version += 1  # the row is locked by check_version
-    current.save(update_fields=[*changed, "version"])
-    audit_record(action=Action.UPDATE, request=request, user=user, obj=current, detail={"fields": changed})
-    return current
+    return versioned_update(member, expected_version=expected_version, fields=MEMBER_FIELDS, changes=changes,
+                            user=user, request=request)
 
 
 @transaction.atomic

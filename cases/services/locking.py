@@ -32,3 +32,22 @@ def check_version(obj, expected_version: int, *, fields: list[str]):
         "who": who, "when": when,
     }
     raise StaleVersionError(message, changes=changes)
+
+
+def versioned_update(obj, *, expected_version: int, fields: list[str], changes: dict, user, request=None):
+    """Apply `changes` to the editable `fields` of `obj` if nobody saved it since `expected_version`.
+
+    Bumps the version, saves only what changed and leaves an audit event naming the changed fields.
+    """
+    from audit.models import Action
+    from audit.services import audit_record
+
+    current = check_version(obj, expected_version, fields=fields)
+    changed = [name for name in fields if name in changes and getattr(current, name) != changes[name]]
+    for name in changed:
+        setattr(current, name, changes[name])
+    current.version += 1  # the row is locked by check_version
+    touched = [*changed, "version"] + (["updated_at"] if hasattr(current, "updated_at") else [])
+    current.save(update_fields=touched)
+    audit_record(action=Action.UPDATE, request=request, user=user, obj=current, detail={"fields": changed})
+    return current
