@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Ward
 from core.text import digits_only, normalize_address, normalize_kana, normalize_name
@@ -207,3 +208,41 @@ def household_counts_by_ward(*, municipality):
     return Ward.objects.filter(municipality=municipality).annotate(
         households=Count("household", filter=Q(household__merged_into__isnull=True))
     ).order_by("sort_order", "pk")
+
+
+@dataclass
+class HistoryEntry:
+    at: dt.datetime
+    by: str
+    what: str
+    fields: list
+
+
+def _history_entries(records, label_of, fields) -> list[HistoryEntry]:
+    """Turn django-simple-history rows (oldest first per object) into 'who changed which fields'."""
+    entries, previous = [], {}
+    for record in records:
+        before = previous.get(record.id)
+        if before is None:
+            changed = [str(_("登録"))]
+        else:
+            changed = [str(record.instance_type._meta.get_field(f).verbose_name)
+                       for f in fields if getattr(before, f) != getattr(record, f)]
+        previous[record.id] = record
+        if changed:
+            by = record.history_user.display_name if record.history_user else str(_("システム"))
+            entries.append(HistoryEntry(record.history_date, by, label_of(record), changed))
+    return entries
+
+
+def household_history(*, household, limit: int = 30) -> list[HistoryEntry]:
+    """Who changed the household and its members, and which fields — newest first, two queries."""
+    from .services.households import HOUSEHOLD_FIELDS, MEMBER_FIELDS
+
+    households = household.history.select_related("history_user").order_by("history_date", "history_id")
+    members = HouseholdMember.history.filter(household_id=household.pk).select_related("history_user").order_by(
+        "history_date", "history_id")
+    entries = _history_entries(households, lambda r: str(_("世帯")), [*HOUSEHOLD_FIELDS, "merged_into_id"])
+    entries += _history_entries(members, lambda r: r.name, [*MEMBER_FIELDS, "household_id", "is_primary"])
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]

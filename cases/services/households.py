@@ -19,8 +19,10 @@ MEMBER_FIELDS = [
 @transaction.atomic
 def household_create(*, user, ward, address="", phone="", note="", primary: dict, request=None) -> Household:
     household = Household(municipality_id=user.municipality_id, ward=ward, address=address, phone=phone, note=note)
+    household._history_user = user
     household.save()
     member = HouseholdMember(household=household, is_primary=True, relationship=primary.pop("relationship", "本人") or "本人", **primary)
+    member._history_user = user
     member.save()
     audit_record(action=Action.CREATE, request=request, user=user, obj=household)
     audit_record(action=Action.CREATE, request=request, user=user, obj=member)
@@ -36,6 +38,7 @@ def household_update(*, user, household: Household, expected_version: int, reque
 @transaction.atomic
 def member_add(*, user, household: Household, request=None, **fields) -> HouseholdMember:
     member = HouseholdMember(household=household, is_primary=False, **fields)
+    member._history_user = user
     member.save()
     audit_record(action=Action.CREATE, request=request, user=user, obj=member)
     return member

@@ -47,6 +47,7 @@ def versioned_update(obj, *, expected_version: int, fields: list[str], changes: 
     for name in changed:
         setattr(current, name, changes[name])
     current.version += 1  # the row is locked by check_version
+    current._history_user = user  # attributed even outside a web request
     touched = [*changed, "version"] + (["updated_at"] if hasattr(current, "updated_at") else [])
     current.save(update_fields=touched)
     audit_record(action=Action.UPDATE, request=request, user=user, obj=current, detail={"fields": changed})

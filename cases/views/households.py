@@ -17,7 +17,7 @@ from cases.forms import (
     MemberForm,
 )
 from cases.models import Household
-from cases.selectors import household_duplicates, household_overview, household_search
+from cases.selectors import household_duplicates, household_history, household_overview, household_search
 
 from .common import call_service, read_view, write_view
 
@@ -57,7 +57,8 @@ def household_create(request):
 def household_detail(request, pk):
     household = household_for_user(request.user, pk)
     audit_record(action=Action.VIEW, request=request, obj=household)
-    context = {"household": household, **household_overview(household=household)}
+    context = {"household": household, "history": household_history(household=household),
+               **household_overview(household=household)}
     context["ecomap_svg"] = build_ecomap(household=household, overview=context)
     return render(request, "cases/household_detail.html", context)
 
