@@ -148,7 +148,8 @@ class RoleAssignmentQuerySet(models.QuerySet):
         return self.filter(status__in=(TaskStatus.OPEN, TaskStatus.IN_PROGRESS))
 
     def overdue(self, today: dt.date):
-        return self.pending().filter(due_on__lt=today)
+        # A closed case's leftover tasks are nobody's to chase (closing cancels them; imports may not).
+        return self.pending().filter(due_on__lt=today).exclude(case__status="closed")
 
 
 class RoleAssignment(models.Model):

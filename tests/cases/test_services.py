@@ -203,3 +203,12 @@ class TestScoping:
                                                                       household_nishinari, coordinator_nishinari):
         _open(coordinator_nishinari, household_nishinari)
         assert list(Case.objects.for_user(supervisor)) == [case_kita]
+
+
+def test_a_closed_cases_leftover_task_is_not_overdue(case_kita, coordinator_kita):
+    from cases.models import Case as CaseModel
+
+    CaseModel.all_objects.filter(pk=case_kita.pk).update(status="closed", closed_on=dt.date(2020, 8, 1))
+    assert not RoleAssignment.objects.overdue(dt.date(2030, 1, 1)).exists()
+    CaseModel.all_objects.filter(pk=case_kita.pk).update(status="supporting", closed_on=None)
+    assert RoleAssignment.objects.overdue(dt.date(2030, 1, 1)).exists()
