@@ -24,7 +24,7 @@ def for_user(request) -> tuple[str, dict]:
         tasks = []
         if user.role == Role.AGENCY_WORKER:
             tasks = list(
-                RoleAssignment.objects.pending().filter(agency_id=user.agency_id, case__in=Case.objects.for_user(user))
+                RoleAssignment.objects.actionable().filter(agency_id=user.agency_id, case__in=Case.objects.for_user(user))
                 .select_related("case", "agency").order_by("due_on", "pk")[:50]
             )
             audit_list(request=request, model=RoleAssignment, objects=tasks, detail={"page": "dashboard"})

@@ -147,9 +147,12 @@ class RoleAssignmentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status__in=(TaskStatus.OPEN, TaskStatus.IN_PROGRESS))
 
-    def overdue(self, today: dt.date):
+    def actionable(self):
         # A closed case's leftover tasks are nobody's to chase (closing cancels them; imports may not).
-        return self.pending().filter(due_on__lt=today).exclude(case__status="closed")
+        return self.pending().exclude(case__status="closed")
+
+    def overdue(self, today: dt.date):
+        return self.actionable().filter(due_on__lt=today)
 
 
 class RoleAssignment(models.Model):
