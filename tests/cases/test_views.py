@@ -182,3 +182,52 @@ class TestTasks:
         client.force_login(agency_worker)
         assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 404
         assert Case.all_objects.count() == 1
+
+
+class TestMembersAndCaseEdits:
+    def test_a_member_is_added_with_an_estimated_age(self, kita_client, household_kita):
+        response = kita_client.post(reverse("cases:member_create", args=[household_kita.pk]), {
+            "name": "北村 三郎", "name_kana": "きたむら さぶろう", "relationship": "長男", "estimated_age": "45",
+            "sex": "male"})
+        assert response.status_code == 302
+        member = household_kita.members.get(name="北村 三郎")
+        assert (member.age, member.age_is_estimated, member.is_primary) == (45, True, False)
+
+    def test_a_birth_date_and_an_estimated_age_together_are_refused(self, kita_client, household_kita):
+        response = kita_client.post(reverse("cases:member_create", args=[household_kita.pk]), {
+            "name": "北村 三郎", "name_kana": "きたむら さぶろう", "relationship": "長男", "birth_date": "1980-01-01",
+            "estimated_age": "45", "sex": "male"})
+        assert "推定年齢は空欄に" in response.content.decode()
+        assert not household_kita.members.filter(name="北村 三郎").exists()
+
+    def test_a_member_edit_marks_a_move_out(self, kita_client, household_kita):
+        member = household_kita.members.get(is_primary=False)
+        data = {"name": member.name, "name_kana": member.name_kana, "relationship": "妻", "birth_date": "1960-04-01",
+                "sex": "female", "moved_out_on": "2021-03-31", "version": member.version}
+        assert kita_client.post(reverse("cases:member_edit", args=[member.pk]), data).status_code == 302
+        member.refresh_from_db()
+        assert member.moved_out_on == dt.date(2021, 3, 31) and not member.in_household
+
+    def test_a_case_edit_changes_the_lead_and_a_stale_one_is_refused(self, kita_client, case_kita, coordinator_kita, kita):
+        from tests.factories import UserFactory
+
+        colleague = UserFactory(username="kita2", role="coordinator", ward=kita, last_name="同僚")
+        url = reverse("cases:case_edit", args=[case_kita.pk])
+        data = {"intake_channel": "phone", "lead": colleague.pk, "summary": "担当交代", "version": case_kita.version}
+        assert kita_client.post(url, data).status_code == 302
+        case_kita.refresh_from_db()
+        assert case_kita.lead == colleague
+        refused = kita_client.post(url, {**data, "summary": "古い画面から"})
+        assert "保存しませんでした" in refused.content.decode()
+        case_kita.refresh_from_db()
+        assert case_kita.summary == "担当交代"
+
+    def test_a_referring_agency_of_another_category_is_refused(self, kita_client, household_kita, kita_houkatsu):
+        from agencies.models import AgencyCategory
+
+        poverty = AgencyCategory.objects.get(municipality=None, name="生活困窮担当")
+        response = kita_client.post(reverse("cases:case_create", args=[household_kita.pk]), {
+            "received_on": "2021-04-01", "intake_channel": "agency", "referring_agency": kita_houkatsu.pk,
+            "referring_category": poverty.pk})
+        assert "機関種別は「地域包括支援センター」です" in response.content.decode()
+        assert not Case.all_objects.exists()
