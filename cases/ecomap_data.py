@@ -20,7 +20,7 @@ def household_ecomap(*, household, overview: dict, inline: bool = True) -> str:
     agencies = {}
     for task in overview["tasks"]:
         agencies[task.agency.pk] = task.agency
-        active = task.status in ("open", "in_progress") and task.case.is_open
+        active = task.is_pending and task.case.is_open
         due = f" {task.due_on:%-m/%-d}まで" if task.due_on and active else ""
         relations.setdefault(task.agency.pk, []).append(EcoRelation(kind="task" if active else "past", label=f"{task.task}{due}"))
     for involvement in overview["involvement"]:

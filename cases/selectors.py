@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -92,9 +93,11 @@ def case_list(*, user, params) -> CaseFilter:
         .annotate(
             primary_name=_primary("name"),
             primary_kana=_primary("name_kana"),
-            overdue_tasks=Count(
-                "tasks", filter=Q(tasks__status__in=("open", "in_progress"), tasks__due_on__lt=today), distinct=True
-            ),
+            # The one definition of overdue (RoleAssignment.overdue), counted for each listed case only.
+            overdue_tasks=Coalesce(Subquery(
+                RoleAssignment.objects.overdue(today).filter(case_id=OuterRef("pk")).order_by()
+                .values("case_id").annotate(n=Count("pk")).values("n")
+            ), 0),
         )
         .order_by("-received_on", "-pk")
     )
@@ -106,6 +109,16 @@ def overdue_tasks(*, user):
     return (
         RoleAssignment.objects.overdue(today)
         .filter(case__in=Case.objects.for_user(user))
+        .select_related("case", "agency")
+        .order_by("due_on", "pk")
+    )
+
+
+def agency_tasks(*, user):
+    """The actionable tasks given to the user's agency, on cases the user may see."""
+    return (
+        RoleAssignment.objects.actionable()
+        .filter(agency_id=user.agency_id, case__in=Case.objects.for_user(user))
         .select_related("case", "agency")
         .order_by("due_on", "pk")
     )
@@ -187,7 +200,7 @@ def household_overview(*, household) -> dict:
         if case.referring_agency:
             involve(case.referring_agency, f"{case.number} の相談元", case.is_open)
     for task in tasks:
-        involve(task.agency, f"{task.task}（{task.get_status_display()}）", task.status in ("open", "in_progress") and task.case.is_open)
+        involve(task.agency, f"{task.task}（{task.get_status_display()}）", task.is_pending and task.case.is_open)
     for consultation in consultations:
         for agency in consultation.agencies.all():
             involve(agency, f"{timezone.localtime(consultation.held_at):%Y-%m-%d} の相談に関与", False)

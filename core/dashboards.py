@@ -4,7 +4,7 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from audit.services import audit_list
 from cases.models import Case, Household, RoleAssignment, TaskStatus
-from cases.selectors import case_list, household_counts_by_ward, household_list, overdue_tasks
+from cases.selectors import agency_tasks, case_list, household_counts_by_ward, household_list, overdue_tasks
 
 
 def for_user(request) -> tuple[str, dict]:
@@ -23,10 +23,7 @@ def for_user(request) -> tuple[str, dict]:
         cases = list(case_list(user=user, params={"open_only": True}).qs[:20])
         tasks = []
         if user.role == Role.AGENCY_WORKER:
-            tasks = list(
-                RoleAssignment.objects.actionable().filter(agency_id=user.agency_id, case__in=Case.objects.for_user(user))
-                .select_related("case", "agency").order_by("due_on", "pk")[:50]
-            )
+            tasks = list(agency_tasks(user=user)[:50])
             audit_list(request=request, model=RoleAssignment, objects=tasks, detail={"page": "dashboard"})
         audit_list(request=request, model=Case, objects=cases, detail={"page": "dashboard"})
         context.update(cases=cases, tasks=tasks)

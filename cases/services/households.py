@@ -96,6 +96,7 @@ def household_merge_undo(*, user, merge: HouseholdMerge, request=None) -> Househ
     if merge.undone_at is not None:
         raise ValidationError(_("この統合は既に元に戻されています。"), code="already_undone")
     source = Household.all_objects.select_for_update().get(pk=merge.source_id)
+    target = Household.all_objects.get(pk=merge.target_id)
     for moved in merge.moved_members:
         member = HouseholdMember.objects.get(pk=moved["id"])
         member.household = source
@@ -111,7 +112,6 @@ def household_merge_undo(*, user, merge: HouseholdMerge, request=None) -> Househ
     source.save(update_fields=["merged_into", "version", "updated_at"])
     merge.undone_by, merge.undone_at = user, timezone.now()
     merge.save(update_fields=["undone_by", "undone_at"])
-    for household_id in (merge.source_id, merge.target_id):
-        audit_record(action=Action.UPDATE, request=request, user=user, object_type="cases.household",
-                     object_id=str(household_id), object_label=f"世帯 #{household_id}", detail={"merge_undone": merge.pk})
+    for household in (source, target):
+        audit_record(action=Action.UPDATE, request=request, user=user, obj=household, detail={"merge_undone": merge.pk})
     return merge

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -13,7 +15,7 @@ from cases.models import Consent, Consultation, RoleAssignment, SupportPlan, Tas
 def consultation_record(*, user, case, method, summary, held_at=None, minutes=None, next_action="",
                         next_due_on=None, agencies=(), request=None) -> Consultation:
     held_at = held_at or timezone.now()
-    if held_at > timezone.now() + timezone.timedelta(minutes=5):
+    if held_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError(_("未来の日時の相談は記録できません。"), code="future")
     if next_due_on is not None and next_due_on < timezone.localdate(held_at):
         raise ValidationError(_("次の対応の期限は相談日以降にしてください。"), code="due_before_held")

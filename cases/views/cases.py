@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -126,11 +127,12 @@ def issue_create(request, pk):
 def issue_resolve(request, pk, issue_pk):
     case = case_for_user(request.user, pk, write=True)
     issue = get_object_or_404(case.issues.select_related("category"), pk=issue_pk)
-    form = TransitionForm()
-    if call_service(form, services.case_issue_resolve, user=request.user, issue=issue, request=request):
-        messages.success(request, _("課題「%(name)s」を解消済みにしました。") % {"name": issue.category.name})
+    try:
+        services.case_issue_resolve(user=request.user, issue=issue, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, " ".join(form.non_field_errors()))
+        messages.success(request, _("課題「%(name)s」を解消済みにしました。") % {"name": issue.category.name})
     return redirect("cases:case_detail", case.pk)
 
 
@@ -151,11 +153,12 @@ def consent_create(request, pk):
 @write_view
 def consent_withdraw(request, pk):
     consent = consent_for_user(request.user, pk, write=True)
-    form = TransitionForm()
-    if call_service(form, services.consent_withdraw, user=request.user, consent=consent, request=request):
-        messages.success(request, _("同意の撤回を記録しました。"))
+    try:
+        services.consent_withdraw(user=request.user, consent=consent, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, " ".join(form.non_field_errors()))
+        messages.success(request, _("同意の撤回を記録しました。"))
     return redirect(safe_next(request) or reverse("cases:household_detail", args=[consent.member.household_id]))
 
 

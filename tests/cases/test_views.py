@@ -231,3 +231,13 @@ class TestMembersAndCaseEdits:
             "referring_category": poverty.pk})
         assert "機関種別は「地域包括支援センター」です" in response.content.decode()
         assert not Case.all_objects.exists()
+
+
+def test_the_list_counts_overdue_tasks_the_same_way_as_the_overdue_filter(kita_client, case_kita):
+    url = reverse("cases:case_list")
+    listed = kita_client.get(url).context["page"].object_list
+    assert [c.overdue_tasks for c in listed] == [1]
+    # A closed case's leftover task (e.g. from an import) is nobody's to chase: no count, no filter hit.
+    Case.all_objects.filter(pk=case_kita.pk).update(status="closed", closed_on=dt.date(2020, 8, 1))
+    assert [c.overdue_tasks for c in kita_client.get(url).context["page"].object_list] == [0]
+    assert list(kita_client.get(url, {"overdue": "on"}).context["page"].object_list) == []
