@@ -22,6 +22,7 @@ STANDARD_MASTER_MIGRATIONS = (
     "agencies.migrations.0002_standard_agency_categories",
     "cases.migrations.0002_standard_issue_categories",
     "meetings.migrations.0002_standard_bases_and_kinds",
+    "meetings.migrations.0004_tsunagaru_ba_in_annual_tables",
 )
 
 

@@ -1,0 +1,124 @@
+"""The activity report of seed 001 for any period (DOMAIN.md §6), against the same months a year earlier."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from cases.models import Case, Consultation
+from meetings.models import Activity, ActivityKind, MeetingCase, MeetingStatus
+
+from .annual import ratio
+
+# A change within this share either way is reported as 「同程度」, as seed 001 does for つながる場.
+ABOUT_THE_SAME = Decimal("0.10")
+
+
+def year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _day_range(start: dt.date, end: dt.date):
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+
+
+def _scope(queryset, *, municipality, ward, prefix=""):
+    queryset = queryset.filter(**{f"{prefix}municipality": municipality})
+    return queryset.filter(**{f"{prefix}ward": ward}) if ward is not None else queryset
+
+
+def _activity_counts(*, municipality, ward, start, end) -> dict:
+    activities = _scope(Activity.all_objects, municipality=municipality, ward=ward).in_period(start, end)
+    rows = activities.values("kind").annotate(
+        count=Count("pk"), agencies=Sum("agency_count"), cases=Sum("case_count"), participants=Sum("participant_count")
+    )
+    return {row["kind"]: row for row in rows}
+
+
+def _consultations(*, municipality, ward, start, end):
+    since, until = _day_range(start, end)
+    return _scope(Consultation.objects, municipality=municipality, ward=ward, prefix="case__").filter(
+        held_at__gte=since, held_at__lt=until
+    )
+
+
+def _tsunagaru_ba(*, municipality, ward, start, end) -> int:
+    discussions = MeetingCase.objects.filter(
+        meeting__status=MeetingStatus.HELD, meeting__kind__in_annual_tables=True,
+        meeting__held_on__gte=start, meeting__held_on__lte=end,
+    )
+    return _scope(discussions, municipality=municipality, ward=ward, prefix="meeting__").count()
+
+
+def _by_month(consultations) -> dict:
+    rows = consultations.annotate(month=TruncMonth("held_at")).values("month").annotate(n=Count("pk"))
+    return {row["month"].strftime("%Y-%m"): row["n"] for row in rows}
+
+
+def _continuing_share(consultations, start: dt.date) -> tuple[int, int]:
+    """(continuing, all): cases consulted in the period, and those of them received before it began."""
+    cases = Case.all_objects.filter(pk__in=consultations.values("case_id"))
+    totals = cases.aggregate(all=Count("pk"), continuing=Count("pk", filter=Q(received_on__lt=start)))
+    return totals["continuing"], totals["all"]
+
+
+def compare_label(current: int, previous: int) -> str:
+    if not previous:
+        return "比較できません" if not current else "増加"
+    change = (Decimal(current) - Decimal(previous)) / Decimal(previous)
+    if abs(change) <= ABOUT_THE_SAME:
+        return "同程度"
+    return "増加" if change > 0 else "減少"
+
+
+def activity_report(*, municipality, start: dt.date, end: dt.date, ward=None) -> dict:
+    previous_start, previous_end = year_earlier(start), year_earlier(end)
+    counts = _activity_counts(municipality=municipality, ward=ward, start=start, end=end)
+
+    def count(kind, key="count"):
+        return (counts.get(kind) or {}).get(key) or 0
+
+    rows = [
+        {"group": "アウトリーチ", "label": str(ActivityKind.PUBLICITY.label), "count": count(ActivityKind.PUBLICITY)},
+        {"group": "アウトリーチ", "label": str(ActivityKind.OUTREACH.label), "count": count(ActivityKind.OUTREACH)},
+        {"group": "アウトリーチ", "label": "合計", "count": count(ActivityKind.PUBLICITY) + count(ActivityKind.OUTREACH)},
+        {"group": "連絡会参加", "label": "合計", "count": count(ActivityKind.LIAISON),
+         "agencies_total": count(ActivityKind.LIAISON, "agencies")},
+        {"group": "個別事例検討会議", "label": "合計", "count": count(ActivityKind.CASE_REVIEW),
+         "cases_total": count(ActivityKind.CASE_REVIEW, "cases")},
+        {"group": "区独自の取組", "label": "合計", "count": count(ActivityKind.WARD_INITIATIVE),
+         "agencies_total": count(ActivityKind.WARD_INITIATIVE, "agencies")},
+    ]
+    consultations = _consultations(municipality=municipality, ward=ward, start=start, end=end)
+    previous_consultations = _consultations(municipality=municipality, ward=ward, start=previous_start, end=previous_end)
+    current_total, previous_total = consultations.count(), previous_consultations.count()
+    meetings_now = _tsunagaru_ba(municipality=municipality, ward=ward, start=start, end=end)
+    meetings_before = _tsunagaru_ba(municipality=municipality, ward=ward, start=previous_start, end=previous_end)
+    continuing, consulted = _continuing_share(consultations, start)
+    continuing_before, consulted_before = _continuing_share(previous_consultations, previous_start)
+    return {
+        "municipality": municipality.name,
+        "ward": ward.name if ward is not None else None,
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "previous_period": {"from": previous_start.isoformat(), "to": previous_end.isoformat()},
+        "rows": rows,
+        "trainings": {"count": count(ActivityKind.TRAINING), "participants_total": count(ActivityKind.TRAINING, "participants")},
+        "tools": {"count": count(ActivityKind.TOOL)},
+        "consultations": {"current": current_total, "previous": previous_total},
+        "consultations_by_month": {"current": _by_month(consultations), "previous": _by_month(previous_consultations)},
+        "consultations_vs_same_months_last_year": ratio(current_total, previous_total, 2),
+        "tsunagaru_ba": {"current": meetings_now, "previous": meetings_before},
+        "tsunagaru_ba_vs_same_months_last_year": compare_label(meetings_now, meetings_before),
+        "continuing_share": {
+            "current": ratio(continuing * 100, consulted, 0), "previous": ratio(continuing_before * 100, consulted_before, 0),
+        },
+    }
