@@ -142,7 +142,7 @@ class TimelineEntry:
 
 
 def case_timeline(*, case) -> list[TimelineEntry]:
-    """Consultations, status changes, plans and tasks of a case, newest first (meetings and referrals join later)."""
+    """Consultations, status changes, meetings held and plans of a case, newest first."""
     entries = []
     for c in case.consultations.select_related("staff").prefetch_related("agencies"):
         agencies = "、".join(a.name for a in c.agencies.all())
@@ -153,6 +153,15 @@ def case_timeline(*, case) -> list[TimelineEntry]:
     for s in case.status_changes.select_related("changed_by"):
         title = s.get_to_status_display() if not s.from_status else f"{s.get_from_status_display()} → {s.get_to_status_display()}"
         entries.append(TimelineEntry(s.changed_at, "status", title, s.reason, s.changed_by.display_name))
+    for d in case.discussions.filter(meeting__status="held").select_related("meeting__kind", "meeting__basis", "meeting__convener").prefetch_related("issues__category"):
+        meeting = d.meeting
+        issues = "、".join(i.category.name for i in d.issues.all())
+        body = "\n".join(part for part in (
+            f"開催根拠: {meeting.basis.name}" if meeting.basis else "",
+            f"協議時の課題: {issues}" if issues else "",
+            d.note, meeting.decisions,
+        ) if part)
+        entries.append(TimelineEntry(meeting.starts_at, "meeting", meeting.kind.name, body, meeting.convener.display_name))
     for p in case.plans.select_related("created_by"):
         entries.append(TimelineEntry(p.created_at, "plan", f"支援プラン 第{p.version}版（{p.get_kind_display()}）", p.goals,
                                      p.created_by.display_name))
@@ -161,6 +170,9 @@ def case_timeline(*, case) -> list[TimelineEntry]:
 
 
 def case_detail(*, case) -> dict:
+    from meetings.selectors import case_meetings, consent_follow_ups
+
+    meetings = list(case_meetings(case=case))
     issues = case.issues.select_related("category", "member")
     tasks = case.tasks.select_related("agency", "plan")
     return {
@@ -170,6 +182,8 @@ def case_detail(*, case) -> dict:
         "members": list(case.household.members.all()),
         "consents": consent_status(case=case),
         "timeline": case_timeline(case=case),
+        "meetings": meetings,
+        "follow_ups": consent_follow_ups(case=case, discussions=meetings),
         "task_statuses": TaskStatus.choices,
     }
 

@@ -1,22 +1,28 @@
 """What each role sees first. Every personal record shown here is audited like any other list."""
 
+from django.utils import timezone
+
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.services import audit_list
 from cases.models import Case, Household, RoleAssignment, TaskStatus
 from cases.selectors import agency_tasks, case_list, household_counts_by_ward, household_list, overdue_tasks
+from meetings.models import Meeting
+from meetings.selectors import upcoming_meetings
 
 
 def for_user(request) -> tuple[str, dict]:
     user = request.user
-    context = {"role_label": user.get_role_display(), "task_statuses": TaskStatus.choices}
+    context = {"role_label": user.get_role_display(), "task_statuses": TaskStatus.choices, "today": timezone.localdate()}
     if user.role == Role.COORDINATOR:
         recent = list(household_list(user=user)[:5])
         late = list(overdue_tasks(user=user)[:20])
         open_cases = case_list(user=user, params={"open_only": True}).qs
         audit_list(request=request, model=Household, objects=recent, detail={"page": "dashboard"})
         audit_list(request=request, model=RoleAssignment, objects=late, detail={"page": "dashboard"})
-        context.update(recent_households=recent, overdue=late, open_case_total=open_cases.count(),
+        meetings = list(upcoming_meetings(user=user)[:10])
+        audit_list(request=request, model=Meeting, objects=meetings, detail={"page": "dashboard"})
+        context.update(recent_households=recent, overdue=late, open_case_total=open_cases.count(), meetings=meetings,
                        household_total=household_list(user=user).count())
         return "core/dashboard_coordinator.html", context
     if user.role in (Role.SUPERVISOR, Role.AGENCY_WORKER):
@@ -26,7 +32,9 @@ def for_user(request) -> tuple[str, dict]:
             tasks = list(agency_tasks(user=user)[:50])
             audit_list(request=request, model=RoleAssignment, objects=tasks, detail={"page": "dashboard"})
         audit_list(request=request, model=Case, objects=cases, detail={"page": "dashboard"})
-        context.update(cases=cases, tasks=tasks)
+        meetings = list(upcoming_meetings(user=user)[:10])
+        audit_list(request=request, model=Meeting, objects=meetings, detail={"page": "dashboard"})
+        context.update(cases=cases, tasks=tasks, meetings=meetings)
         return "core/dashboard_casework.html", context
     if user.role in (Role.BUREAU, Role.ADMINISTRATOR):
         wards = list(household_counts_by_ward(municipality=user.municipality))

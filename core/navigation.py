@@ -18,6 +18,8 @@ NAVIGATION = (
     NavItem(_("ダッシュボード"), "core:dashboard", frozenset(Role)),
     NavItem(_("世帯"), "cases:household_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.AGENCY_WORKER})),
     NavItem(_("事例"), "cases:case_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.AGENCY_WORKER})),
+    NavItem(_("会議"), "meetings:meeting_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.AGENCY_WORKER})),
+    NavItem(_("活動"), "meetings:activity_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR})),
     NavItem(_("統計"), "reports:overview", frozenset({Role.BUREAU, Role.ADMINISTRATOR})),
     NavItem(_("監査ログ"), "audit:event_list", frozenset({Role.AUDITOR})),
     NavItem(_("マスタ管理"), "admin:index", frozenset({Role.ADMINISTRATOR})),

@@ -187,3 +187,33 @@ def consent_kita(case_kita, coordinator_kita):
         user=coordinator_kita, member=case_kita.household.members.get(is_primary=True), purpose="sharing",
         obtained_on=dt.date(2020, 5, 20), method="written", all_agencies=True,
     )
+
+
+@pytest.fixture
+def meeting_kita(case_kita, coordinator_kita, kita, kita_houkatsu):
+    """A つながる場 of 北区 next week under 地域ケア会議 (no consent needed): case_kita on the agenda,
+    北区地域包括支援センター invited."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from meetings import services
+    from meetings.models import MeetingBasis, MeetingKind
+
+    return services.meeting_schedule(
+        user=coordinator_kita, ward=kita, kind=MeetingKind.objects.get(name="つながる場"),
+        basis=MeetingBasis.objects.get(name="地域ケア会議"), starts_at=timezone.now() + dt.timedelta(days=7),
+        place="北区役所 会議室", agencies=[kita_houkatsu], cases=[case_kita],
+    )
+
+
+@pytest.fixture
+def activity_kita(coordinator_kita, kita):
+    import datetime as dt
+
+    from meetings import services
+
+    return services.activity_record(
+        user=coordinator_kita, ward=kita, kind="liaison", held_on=dt.date(2022, 6, 1), title="地域包括支援センター運営協議会",
+        agency_count=8,
+    )

@@ -34,6 +34,14 @@ def _case(o):
     return {"pk": o["case_kita"].pk}
 
 
+def _meeting(o):
+    return {"pk": o["meeting_kita"].pk}
+
+
+def _activity(o):
+    return {"pk": o["activity_kita"].pk}
+
+
 def _post(expected_for_kita, **others):
     """A POST-only route: what each role gets when it posts (GET is 405 for everyone)."""
     return {**WRITE_KITA, "coordinator_kita": expected_for_kita, **others}
@@ -70,6 +78,17 @@ RULES = {
     "cases:issue_resolve": (lambda o: {"pk": o["case_kita"].pk, "issue_pk": o["case_kita"].issues.get().pk}, _post(302)),
     "cases:consent_withdraw": (lambda o: {"pk": o["consent_kita"].pk}, _post(302)),
     "cases:task_status": (lambda o: {"pk": o["case_kita"].tasks.get().pk}, _post(302, agency_worker=302)),
+    "meetings:meeting_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),
+    "meetings:meeting_create": (None, {**COORDINATORS_ONLY, "supervisor": 200}),
+    "meetings:meeting_detail": (_meeting, READ_KITA),
+    "meetings:meeting_print": (_meeting, READ_KITA),
+    "meetings:meeting_edit": (_meeting, WRITE_KITA),
+    "meetings:meeting_record": (_meeting, WRITE_KITA),
+    "meetings:meeting_cancel": (_meeting, _post(302)),
+    "meetings:activity_list": (None, {**COORDINATORS_ONLY, "supervisor": 200}),
+    "meetings:activity_create": (None, COORDINATORS_ONLY),
+    "meetings:activity_edit": (_activity, WRITE_KITA),
+    "meetings:activity_delete": (_activity, _post(302)),
     "set_language": (None, {"default": 302}),  # GET only redirects; the switch itself is a POST
     "admin:index": (None, {"administrator": 200, "default": ADMIN_LOGIN}),
 }
@@ -111,8 +130,9 @@ POST_ONLY = {name for name, (_, rules) in RULES.items() if rules.get("coordinato
 
 
 @pytest.fixture
-def objects(household_kita, household_nishinari, case_kita, consent_kita):
-    return {"household_kita": household_kita, "case_kita": case_kita, "consent_kita": consent_kita}
+def objects(household_kita, household_nishinari, case_kita, consent_kita, meeting_kita, activity_kita):
+    return {"household_kita": household_kita, "case_kita": case_kita, "consent_kita": consent_kita,
+            "meeting_kita": meeting_kita, "activity_kita": activity_kita}
 
 
 def url_for(name, objects):
@@ -166,7 +186,7 @@ def test_every_page_that_shows_a_resident_writes_an_audit_event(client, cast, ro
         if resident in response.content.decode():
             showing.append(name)
             assert new_events >= 1, f"{name} shows a resident but wrote no audit event"
-    assert {"cases:household_detail", "cases:case_detail", "core:dashboard"} <= set(showing)
+    assert {"cases:household_detail", "cases:case_detail", "core:dashboard", "meetings:meeting_detail"} <= set(showing)
 
 
 @pytest.mark.parametrize("role", ["bureau", "administrator", "auditor"])

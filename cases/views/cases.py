@@ -61,6 +61,7 @@ def _case_page(request, case, **forms):
         "issue_form": forms.get("issue_form") or IssueForm(case=case),
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "can_write": request.user.role == Role.COORDINATOR,
+        "can_convene": request.user.role in (Role.COORDINATOR, Role.SUPERVISOR),
         **select_case_detail(case=case),
     }
     return render(request, "cases/case_detail.html", context, status=400 if forms else 200)

@@ -1,0 +1,164 @@
+"""Meeting and activity pages: scoping, the record form, the printed record, query counts."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import Action, AuditEvent
+from cases.models import RoleAssignment
+from meetings import services
+from meetings.models import Meeting, MeetingBasis, MeetingKind
+from tests.factories import AgencyFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _meeting(user, ward, cases=(), agencies=(), day=dt.date(2020, 9, 10), basis="地域ケア会議", **extra):
+    return services.meeting_schedule(
+        user=user, ward=ward, kind=MeetingKind.objects.get(name="つながる場"), basis=MeetingBasis.objects.get(name=basis),
+        starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time(14))), cases=cases, agencies=agencies, **extra,
+    )
+
+
+class TestScoping:
+    def test_an_agency_sees_only_meetings_it_was_invited_to(self, coordinator_kita, kita, case_kita, kita_houkatsu, agency_worker):
+        invited = _meeting(coordinator_kita, kita, [case_kita], [kita_houkatsu])
+        not_invited = _meeting(coordinator_kita, kita, [case_kita], [AgencyFactory(ward=kita, name="北区社会福祉協議会")])
+        assert list(Meeting.objects.for_user(agency_worker)) == [invited]
+        assert not_invited in Meeting.objects.for_user(coordinator_kita)
+
+    def test_other_wards_and_aggregate_roles_see_none(self, coordinator_kita, coordinator_nishinari, bureau, coordinator_komae,
+                                                      kita, case_kita):
+        _meeting(coordinator_kita, kita, [case_kita])
+        for user in (coordinator_nishinari, bureau, coordinator_komae):
+            assert not Meeting.objects.for_user(user).exists()
+
+    def test_a_supervisor_sees_what_they_convene_attend_or_are_dispatched_to(self, coordinator_kita, kita, case_kita, supervisor,
+                                                                             household_kita, osaka):
+        from cases import services as case_services
+
+        dispatched = _meeting(coordinator_kita, kita, [case_kita])  # case_kita has this SV dispatched
+        other_case = case_services.case_open(user=coordinator_kita, household=household_kita,
+                                             received_on=dt.date(2020, 5, 1), intake_channel="phone")
+        as_sv = _meeting(coordinator_kita, kita, [other_case], sv_dispatched=True, supervisor=supervisor)
+        elsewhere = _meeting(coordinator_kita, kita, [other_case])
+        other_sv = UserFactory(username="sv2", role="supervisor", municipality=osaka)
+        convened = _meeting(other_sv, kita, [])
+        visible = set(Meeting.objects.for_user(supervisor))
+        assert {dispatched, as_sv} <= visible and elsewhere not in visible and convened not in visible
+        assert convened in Meeting.objects.for_user(other_sv)
+
+    def test_an_invited_agency_sees_the_meeting_but_cannot_write_and_the_other_ward_gets_404(
+            self, client, coordinator_kita, kita, case_kita, kita_houkatsu, agency_worker, coordinator_nishinari):
+        meeting = _meeting(coordinator_kita, kita, [case_kita], [kita_houkatsu])
+        client.force_login(agency_worker)
+        page = client.get(reverse("meetings:meeting_detail", args=[meeting.pk]))
+        assert page.status_code == 200 and case_kita.number in page.content.decode()
+        assert "開催記録を入力" not in page.content.decode()
+        assert client.get(reverse("meetings:meeting_record", args=[meeting.pk])).status_code == 403
+        client.force_login(coordinator_nishinari)
+        assert client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).status_code == 404
+
+
+class TestPages:
+    def test_convening_without_consent_shows_what_is_missing_and_a_way_to_record_it(self, client, coordinator_kita, case_kita):
+        client.force_login(coordinator_kita)
+        response = client.post(reverse("meetings:meeting_create"), {
+            "kind": MeetingKind.objects.get(name="つながる場").pk,
+            "basis": MeetingBasis.objects.get(name="本人同意（つながる場単独開催）").pk,
+            "ward": coordinator_kita.ward_id, "starts_at": "2020-09-10T14:00", "cases": [case_kita.pk],
+        })
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert "有効な「つながる場での協議」の同意がありません" in page
+        assert reverse("cases:consent_create", args=[case_kita.pk]) in page
+        assert not Meeting.all_objects.exists()
+
+    def test_the_record_form_saves_attendance_issues_and_tasks(self, client, coordinator_kita, kita, case_kita, kita_houkatsu):
+        meeting = _meeting(coordinator_kita, kita, [case_kita], [kita_houkatsu])
+        discussion = meeting.discussions.get()
+        url = reverse("meetings:meeting_record", args=[meeting.pk])
+        client.force_login(coordinator_kita)
+        form = client.get(url)
+        issue = case_kita.issues.get()
+        assert f'name="issues_{discussion.pk}" value="{issue.category_id}"' in form.content.decode()
+        response = client.post(url, {
+            "version": meeting.version, "attended_agencies": [kita_houkatsu.pk], "minutes": "状況を共有", "decisions": "見守り",
+            f"issues_{discussion.pk}": [issue.category_id], f"note_{discussion.pk}": "家計の相談につなぐ",
+            "attendees-TOTAL_FORMS": 2, "attendees-INITIAL_FORMS": 0, "attendees-0-name": "包括 花子",
+            "attendees-0-agency": kita_houkatsu.pk, "attendees-1-name": "",
+            "tasks-TOTAL_FORMS": 2, "tasks-INITIAL_FORMS": 0, "tasks-0-case": case_kita.pk, "tasks-0-agency": kita_houkatsu.pk,
+            "tasks-0-task": "家計相談への同行", "tasks-0-due_on": "2020-10-01", "tasks-1-task": "",
+            "agenda-TOTAL_FORMS": 0, "agenda-INITIAL_FORMS": 0,
+        })
+        assert response.status_code == 302, response.content.decode()
+        assert RoleAssignment.objects.get(meeting=meeting).task == "家計相談への同行"
+        assert meeting.attendees.get().name == "包括 花子"
+        detail = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
+        assert "家計相談への同行" in detail and "家計の相談につなぐ" in detail
+
+    def test_the_printed_record_carries_basis_confidentiality_cases_and_tasks(self, client, coordinator_kita, kita, case_kita,
+                                                                            kita_houkatsu):
+        meeting = _meeting(coordinator_kita, kita, [case_kita], [kita_houkatsu])
+        services.meeting_record(user=coordinator_kita, meeting=meeting, version=meeting.version, decisions="月2回訪問",
+                                attended_agencies=[kita_houkatsu], attendees=[{"name": "包括 花子", "agency": kita_houkatsu}],
+                                tasks=[{"case": case_kita, "agency": kita_houkatsu, "task": "訪問", "due_on": dt.date(2020, 10, 1)}])
+        client.force_login(coordinator_kita)
+        page = client.get(reverse("meetings:meeting_print", args=[meeting.pk])).content.decode()
+        for text in ("会議録", "地域ケア会議", "介護保険法第115条の48", "守秘義務", case_kita.number, "包括 花子",
+                     "月2回訪問", "訪問", "令和2年10月1日", "取扱注意"):
+            assert text in page, text
+        assert 'href="/' not in page.split("<main>")[1]  # a handout: no navigation links
+        assert AuditEvent.objects.filter(action=Action.EXPORT, object_type="meetings.meeting").exists()
+
+    def test_the_case_page_lists_its_meetings_and_the_timeline_shows_the_one_held(self, client, coordinator_kita, kita, case_kita):
+        meeting = _meeting(coordinator_kita, kita, [case_kita])
+        services.meeting_record(user=coordinator_kita, meeting=meeting, version=meeting.version, decisions="再アセスメント")
+        client.force_login(coordinator_kita)
+        page = client.get(reverse("cases:case_detail", args=[case_kita.pk])).content.decode()
+        assert reverse("meetings:meeting_detail", args=[meeting.pk]) in page
+        assert "timeline-meeting" in page and "再アセスメント" in page
+
+    def test_the_meeting_list_costs_the_same_queries_for_one_meeting_or_twenty(self, client, coordinator_kita, kita, case_kita,
+                                                                              kita_houkatsu, django_assert_num_queries):
+        client.force_login(coordinator_kita)
+        _meeting(coordinator_kita, kita, [case_kita], [kita_houkatsu])
+        client.get(reverse("meetings:meeting_list"))
+        with django_assert_num_queries(QUERIES_MEETING_LIST):
+            client.get(reverse("meetings:meeting_list"))
+        for day in range(19):
+            _meeting(coordinator_kita, kita, [case_kita], [kita_houkatsu], day=dt.date(2020, 10, 1) + dt.timedelta(days=day))
+        with django_assert_num_queries(QUERIES_MEETING_LIST):
+            client.get(reverse("meetings:meeting_list"))
+
+    def test_the_meeting_page_costs_the_same_queries_for_a_small_or_a_large_meeting(
+            self, client, coordinator_kita, kita, case_kita, kita_houkatsu, django_assert_num_queries):
+        small = _meeting(coordinator_kita, kita, [case_kita], [kita_houkatsu])
+        agencies = [AgencyFactory(ward=kita, name=f"北区機関{n}") for n in range(8)]
+        large = _meeting(coordinator_kita, kita, [case_kita], agencies)
+        services.meeting_record(user=coordinator_kita, meeting=large, version=large.version, attended_agencies=agencies,
+                                attendees=[{"name": f"職員{n}"} for n in range(8)])
+        client.force_login(coordinator_kita)
+        client.get(reverse("meetings:meeting_detail", args=[small.pk]))
+        with django_assert_num_queries(QUERIES_MEETING_PAGE):
+            client.get(reverse("meetings:meeting_detail", args=[small.pk]))
+        with django_assert_num_queries(QUERIES_MEETING_PAGE):
+            client.get(reverse("meetings:meeting_detail", args=[large.pk]))
+
+
+class TestActivityPages:
+    def test_quick_entry_lists_and_sums_per_ward(self, client, coordinator_kita, coordinator_nishinari, nishinari):
+        client.force_login(coordinator_kita)
+        response = client.post(reverse("meetings:activity_create"), {"kind": "case_review", "held_on": "2022-06-01", "case_count": 7})
+        assert response.status_code == 302
+        services.activity_record(user=coordinator_nishinari, ward=nishinari, kind="case_review", held_on=dt.date(2022, 6, 2), case_count=3)
+        page = client.get(reverse("meetings:activity_list")).content.decode()
+        assert "令和4年6月1日" in page and "令和4年6月2日" not in page
+        refused = client.post(reverse("meetings:activity_create"), {"kind": "case_review", "held_on": "2022-06-01"})
+        assert refused.status_code == 400 and "検討した事例数を入力してください" in refused.content.decode()
+
+
+QUERIES_MEETING_LIST = 15
+QUERIES_MEETING_PAGE = 17
