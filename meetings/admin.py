@@ -12,4 +12,4 @@ class MeetingBasisAdmin(MasterAdmin):
 
 @admin.register(MeetingKind)
 class MeetingKindAdmin(MasterAdmin):
-    list_display = ("name", "is_network_meeting", "sort_order", "is_active", "is_standard")
+    list_display = ("name", "is_network_meeting", "in_annual_tables", "sort_order", "is_active", "is_standard")

@@ -154,7 +154,7 @@ class AttendeeForm(forms.Form):
 
 
 class MeetingTaskForm(forms.Form):
-    case = forms.ChoiceField(label=_("事例"))
+    case = forms.ChoiceField(label=_("事例"), required=False)
     agency = forms.ModelChoiceField(label=_("担当機関"), queryset=Agency.objects.none())
     person = forms.CharField(label=_("担当者"), max_length=100, required=False)
     task = forms.CharField(label=_("役割"), max_length=200)
@@ -163,13 +163,21 @@ class MeetingTaskForm(forms.Form):
     def __init__(self, *args, meeting, discussions, **kwargs):
         super().__init__(*args, **kwargs)
         self.cases = {str(d.case_id): d.case for d in discussions}
-        self.fields["case"].choices = [(str(d.case_id), d.case.number) for d in discussions]
+        # A blank first choice, so that an unused row stays empty; with one case discussed it is that case.
+        self.fields["case"].choices = [("", "---------"), *((str(d.case_id), d.case.number) for d in discussions)]
+        if len(self.cases) == 1:
+            self.fields["case"].initial = next(iter(self.cases))
         agencies = agency_queryset(meeting.municipality_id, meeting.ward)
         self.fields["agency"].queryset = agencies
         self.fields["agency"].widget.choices = [("", "---------"), *grouped_agency_choices(agencies)]
 
     def clean_case(self):
-        return self.cases[self.cleaned_data["case"]]
+        chosen = self.cleaned_data["case"]
+        if not chosen and len(self.cases) == 1:
+            return next(iter(self.cases.values()))
+        if not chosen:
+            raise forms.ValidationError(_("事例を選んでください。"))
+        return self.cases[chosen]
 
 
 class AgendaItemForm(forms.Form):

@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -59,6 +61,28 @@ def _schedule_kwargs(cleaned) -> dict:
                                              "sv_dispatched", "supervisor", "agencies", "cases")}
 
 
+SCHEDULE_SINGLE = ("kind", "basis", "title", "starts_at", "ends_at", "place", "sv_dispatched", "supervisor")
+SCHEDULE_MULTIPLE = ("agencies", "cases")
+
+
+def _initial_from_query(query) -> dict:
+    """The schedule form pre-filled from the address (a case's 「会議を招集する」, or back from recording consent)."""
+    initial = {key: query[key] for key in SCHEDULE_SINGLE if query.get(key)}
+    initial.update({key: query.getlist(key) for key in SCHEDULE_MULTIPLE if query.getlist(key)})
+    if query.get("case"):
+        initial["cases"] = [query["case"]]
+    return initial
+
+
+def _retry_url(post) -> str:
+    """The schedule form again with what was entered: where to come back to after recording consent."""
+    query = QueryDict(mutable=True)
+    for key in SCHEDULE_SINGLE + SCHEDULE_MULTIPLE:
+        if post.getlist(key):
+            query.setlist(key, post.getlist(key))
+    return f"{reverse('meetings:meeting_create')}?{query.urlencode()}"
+
+
 @convene_view
 def meeting_create(request):
     initial = {}
@@ -66,8 +90,8 @@ def meeting_create(request):
         if "from_discussion" in request.GET:
             discussion = discussion_for_user(request.user, request.GET["from_discussion"])
             initial = selectors.follow_up_initial(discussion=discussion, municipality_id=request.user.municipality_id)
-        elif "case" in request.GET:
-            initial = {"cases": [request.GET["case"]]}
+        else:
+            initial = _initial_from_query(request.GET)
     form = _schedule_form(request, initial=initial)
     if request.method == "POST" and form.is_valid():
         meeting = call_service(form, services.meeting_schedule, user=request.user, request=request,
@@ -76,7 +100,8 @@ def meeting_create(request):
             messages.success(request, _("会議を登録しました。招集した機関の職員にも表示されます。"))
             return redirect("meetings:meeting_detail", meeting.pk)
     audit_list(request=request, model=Case, objects=form.fields["cases"].queryset, detail={"page": "meeting_form"})
-    return render(request, "meetings/meeting_form.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "retry_url": _retry_url(request.POST) if request.method == "POST" else ""}
+    return render(request, "meetings/meeting_form.html", context, status=400 if form.errors else 200)
 
 
 @read_view
@@ -172,7 +197,8 @@ def meeting_record(request, pk):
             return redirect("meetings:meeting_detail", meeting.pk)
     elif request.method == "GET":
         audit_record(action=Action.VIEW, request=request, obj=meeting)
-    context = {"meeting": meeting, "form": form, "attendees": attendees, "tasks": tasks, "agenda": agenda, **detail}
+    # The formsets take the names the detail's lists had: the form shows them as rows to edit.
+    context = {**detail, "meeting": meeting, "form": form, "attendees": attendees, "tasks": tasks, "agenda": agenda}
     return render(request, "meetings/meeting_record.html", context, status=400 if request.method == "POST" else 200)
 
 

@@ -23,7 +23,7 @@ from cases.forms import (
     TaskStatusForm,
     TransitionForm,
 )
-from cases.models import Case
+from cases.models import Case, ConsentPurpose
 from cases.selectors import case_detail as select_case_detail
 from cases.selectors import case_list as select_cases
 from cases.services.cases import available_transitions
@@ -140,14 +140,18 @@ def issue_resolve(request, pk, issue_pk):
 @write_view
 def consent_create(request, pk):
     case = case_for_user(request.user, pk, write=True)
-    form = ConsentForm(request.POST or None, case=case)
+    purpose = request.GET.get("purpose")
+    form = ConsentForm(request.POST or None, case=case,
+                       initial={"purpose": purpose} if purpose in ConsentPurpose.values else None)
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.consent_record, user=request.user, request=request, **form.cleaned_data):
             messages.success(request, _("本人同意を記録しました。"))
-            return redirect("cases:case_detail", case.pk)
+            # Back to where the user was going (e.g. the meeting that needed this consent).
+            return redirect(safe_next(request) or reverse("cases:case_detail", args=[case.pk]))
     elif request.method == "GET":
         audit_record(action=Action.VIEW, request=request, obj=case)
-    return render(request, "cases/consent_form.html", {"form": form, "case": case})
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    return render(request, "cases/consent_form.html", {"form": form, "case": case, "next": next_url})
 
 
 @require_POST
