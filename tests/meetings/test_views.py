@@ -90,7 +90,7 @@ class TestPages:
             "attendees-TOTAL_FORMS": 2, "attendees-INITIAL_FORMS": 0, "attendees-0-name": "包括 花子",
             "attendees-0-agency": kita_houkatsu.pk, "attendees-1-name": "",
             "tasks-TOTAL_FORMS": 2, "tasks-INITIAL_FORMS": 0, "tasks-0-case": case_kita.pk, "tasks-0-agency": kita_houkatsu.pk,
-            "tasks-0-task": "家計相談への同行", "tasks-0-due_on": "2020-10-01", "tasks-1-task": "",
+            "tasks-0-task": "家計相談への同行", "tasks-0-due_on": "2020-10-01", "tasks-1-case": case_kita.pk, "tasks-1-task": "",
             "agenda-TOTAL_FORMS": 0, "agenda-INITIAL_FORMS": 0,
         })
         assert response.status_code == 302, response.content.decode()
