@@ -218,6 +218,13 @@ def household_overview(*, household) -> dict:
     for consultation in consultations:
         for agency in consultation.agencies.all():
             involve(agency, f"{timezone.localtime(consultation.held_at):%Y-%m-%d} の相談に関与", False)
+    from meetings.models import MeetingAgency
+
+    present = MeetingAgency.objects.filter(
+        attended=True, meeting__status="held", meeting__discussions__case__household=household
+    ).select_related("agency__category", "meeting__kind").distinct()
+    for link in present:
+        involve(link.agency, f"{link.meeting.held_on:%Y-%m-%d} の{link.meeting.kind.name}に出席", False)
     consents = list(Consent.objects.filter(member__household=household).select_related("member").prefetch_related("agencies"))
     return {
         "members": list(household.members.all()),

@@ -121,6 +121,15 @@ class TestPages:
         assert reverse("meetings:meeting_detail", args=[meeting.pk]) in page
         assert "timeline-meeting" in page and "再アセスメント" in page
 
+    def test_the_household_overview_names_the_agencies_that_met_about_it(self, coordinator_kita, kita, case_kita, household_kita):
+        from cases.selectors import household_overview
+
+        walk_in = AgencyFactory(ward=kita, name="北区見守り相談室")
+        meeting = _meeting(coordinator_kita, kita, [case_kita])
+        services.meeting_record(user=coordinator_kita, meeting=meeting, version=meeting.version, attended_agencies=[walk_in])
+        involvement = {i.agency.name: i.what for i in household_overview(household=household_kita)["involvement"]}
+        assert involvement["北区見守り相談室"] == ["2020-09-10 のつながる場に出席"]
+
     def test_the_meeting_list_costs_the_same_queries_for_one_meeting_or_twenty(self, client, coordinator_kita, kita, case_kita,
                                                                               kita_houkatsu, django_assert_num_queries):
         client.force_login(coordinator_kita)
