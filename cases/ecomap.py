@@ -5,16 +5,10 @@ Units are inches: the 10×7 figure has one axes spanning it, x in [-5, 5] and y 
 """
 
 import io
-import logging
 import math
 import re
-import threading
 import unicodedata
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 import matplotlib as mpl
 import networkx as nx
@@ -23,6 +17,8 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, Patch, Polygon, Rectangle
+
+from core.svg import FONT_FAMILY, RENDER_LOCK, SVG_METADATA, quiet_fonts, titled_svg
 
 
 @dataclass(frozen=True)
@@ -71,16 +67,12 @@ KIND_STYLES: dict[str, dict] = {
 # Okabe–Ito based, told apart with common colour-vision deficiencies; this order also groups the ring.
 FIELD_COLOURS = {"高齢": "#E69F00", "障がい": "#56B4E9", "子ども": "#009E73", "生活困窮": "#D55E00",
                  "保健医療": "#CC79A7", "教育": "#0072B2", "住まい": "#B8A000", "就労": "#8C564B", "その他": "#7F7F7F"}
-# The browser draws the text (svg.fonttype "none"), so list what browsers have; the server may have none.
-FONT_FAMILY = ["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "IPAexGothic",
-               "sans-serif"]
 LEGEND_MEMBERS = {"女性": EcoMember("", "", "", sex="female"), "男性": EcoMember("", "", "", sex="male"),
                   "その他": EcoMember("", "", ""), "本人": EcoMember("", "", "", is_primary=True),
                   "死亡": EcoMember("", "", "", deceased=True), "転出": EcoMember("", "", "", moved_out=True)}
 CENTRE, RING = (-0.95, -0.2), (3.35, 2.8)  # the map's centre and ring radii; the legend has the right column
 MAP: Box = (-4.95, -3.45, 3.15, 3.0)
 HOUSE_ROUND, BOX_ROUND, NODE = 0.35, 0.08, 0.15
-_RENDER_LOCK = threading.Lock()  # rcParams, warning filters and logger levels are process-wide
 
 
 def _em(text: str) -> float:
@@ -356,34 +348,14 @@ def _draw(fig: Figure, ecomap: EcoMap) -> None:
         artist.set_clip_on(False)
 
 
-@contextmanager
-def _quiet_fonts() -> Iterator[None]:
-    """Missing Japanese fonts only affect matplotlib's own measuring here: silence that noise."""
-    logger = logging.getLogger("matplotlib.font_manager")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r"(?s).*(missing from font|findfont)")
-            yield
-    finally:
-        logger.setLevel(level)
-
-
 def render_ecomap(ecomap: EcoMap, *, inline: bool = False) -> str:
     """Return the eco-map as a standalone SVG document, or (inline=True) just its <svg> element for HTML."""
     rc = {"svg.fonttype": "none", "svg.hashsalt": "ecomap", "font.family": FONT_FAMILY, "font.size": 9}
     buffer = io.BytesIO()
-    with _RENDER_LOCK, mpl.rc_context(rc), _quiet_fonts():
+    with RENDER_LOCK, mpl.rc_context(rc), quiet_fonts():
         fig = Figure(figsize=(10, 7))  # no pyplot: no global figure registry, safe in a web server
         _draw(fig, ecomap)
         # Date None keeps the output byte-identical; the other Nones drop the RDF block and its URLs
         # (so the <title> is added below: matplotlib's Title would bring that block back).
-        meta = {"Date": None, "Creator": None, "Format": None, "Type": None}
-        fig.savefig(buffer, format="svg", facecolor="white", metadata=meta)
-    svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", buffer.getvalue().decode("utf-8"))  # it names an external DTD
-    svg = re.sub(r"<svg ([^>]*)>", lambda m: f'<svg class="ecomap" role="img" aria-label={quoteattr(ecomap.title)} '
-                 f"{m[1]}>\n <title>{escape(ecomap.title)}</title>", svg, count=1)
-    # matplotlib's `*{…}` rule would restyle every SVG of an HTML page it is inlined in: scope it.
-    svg = svg.replace("*{stroke-linejoin", ".ecomap *{stroke-linejoin", 1)
-    return svg[svg.index("<svg") :] if inline else svg
+        fig.savefig(buffer, format="svg", facecolor="white", metadata=SVG_METADATA)
+    return titled_svg(buffer.getvalue().decode("utf-8"), css_class="ecomap", title=ecomap.title, inline=inline)

@@ -21,16 +21,16 @@ NAVIGATION = (
     NavItem(_("会議"), "meetings:meeting_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.AGENCY_WORKER})),
     NavItem(_("活動"), "meetings:activity_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR})),
     NavItem(_("統計"), "reports:overview", frozenset({Role.BUREAU, Role.ADMINISTRATOR})),
+    NavItem(_("年次集計"), "reports:annual", frozenset({Role.BUREAU, Role.ADMINISTRATOR})),
+    NavItem(_("活動と相談"), "reports:activities", frozenset({Role.BUREAU, Role.ADMINISTRATOR})),
     NavItem(_("監査ログ"), "audit:event_list", frozenset({Role.AUDITOR})),
     NavItem(_("マスタ管理"), "admin:index", frozenset({Role.ADMINISTRATOR})),
 )
 
 
 def navigation_for(user, current_path: str) -> list[dict]:
-    items = []
-    for item in NAVIGATION:
-        if user.role in item.roles:
-            url = reverse(item.url_name)
-            active = current_path == url if url == "/" else current_path.startswith(url)
-            items.append({"label": item.label, "url": url, "active": active})
-    return items
+    items = [(item.label, reverse(item.url_name)) for item in NAVIGATION if user.role in item.roles]
+    # The entry whose address is the longest prefix of the current path is the active one.
+    matches = [url for _label, url in items if (current_path == url if url == "/" else current_path.startswith(url))]
+    active = max(matches, key=len) if matches else None
+    return [{"label": label, "url": url, "active": url == active} for label, url in items]

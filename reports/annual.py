@@ -5,6 +5,7 @@ cases counts twice. Only meetings of a kind marked 「年次集計の対象」 c
 fixed: it does not grow with the number of meetings.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -64,20 +65,36 @@ def discussions_in(*, municipality, fiscal_year: int, ward=None):
 
 def _year_counts(*, municipality, fiscal_year, ward) -> dict:
     discussions = discussions_in(municipality=municipality, fiscal_year=fiscal_year, ward=ward)
+    return _grouped_counts(discussions, by_ward=False)[None]
+
+
+def _empty_counts() -> dict:
+    return {"meetings": 0, "basis": {}, "sv": {}, "referrer": {}, "participants": {}, "issues": {}}
+
+
+def _grouped_counts(discussions, *, by_ward: bool) -> dict:
+    """{group: {"meetings": n, table: {category id: n}}}, group None or a ward id: one query per table."""
     ids = discussions.values("pk")
-    by = {}
-    by["meetings"] = discussions.count()
-    by["basis"] = dict(discussions.values_list("meeting__basis_id").annotate(n=Count("pk")))
-    by["sv"] = dict(discussions.values_list("meeting__sv_dispatched").annotate(n=Count("pk")))
-    by["referrer"] = dict(discussions.values_list("case__referring_category_id").annotate(n=Count("pk")))
-    by["participants"] = dict(
-        MeetingAgency.objects.filter(attended=True, meeting__discussions__in=ids)
-        .values_list("agency__category_id").annotate(n=Count("pk"))
-    )
-    by["issues"] = dict(
-        MeetingCaseIssue.objects.filter(discussion__in=ids).values_list("category_id").annotate(n=Count("pk"))
-    )
-    return by
+    attended = MeetingAgency.objects.filter(attended=True, meeting__discussions__in=ids)
+    queries = {
+        "meetings": (discussions, "meeting__ward_id", None),
+        "basis": (discussions, "meeting__ward_id", "meeting__basis_id"),
+        "sv": (discussions, "meeting__ward_id", "meeting__sv_dispatched"),
+        "referrer": (discussions, "meeting__ward_id", "case__referring_category_id"),
+        "participants": (attended, "meeting__ward_id", "agency__category_id"),
+        "issues": (MeetingCaseIssue.objects.filter(discussion__in=ids), "discussion__meeting__ward_id", "category_id"),
+    }
+    grouped = defaultdict(_empty_counts)
+    for key, (queryset, ward_field, category_field) in queries.items():
+        fields = ([ward_field] if by_ward else []) + ([category_field] if category_field else [])
+        rows = queryset.order_by().values_list(*fields).annotate(n=Count("pk")) if fields else [(queryset.count(),)]
+        for row in rows:
+            group, rest = (row[0], row[1:]) if by_ward else (None, row)
+            if category_field is None:
+                grouped[group]["meetings"] = rest[-1]
+            else:
+                grouped[group][key][rest[0]] = rest[1]
+    return grouped
 
 
 def _rows(named: list, counts_by_year: dict, key: str, years: list[int]) -> list[dict]:
@@ -103,46 +120,37 @@ def _named(model, names, municipality, label=lambda obj: obj.name):
     return rows
 
 
-def annual_report(*, municipality, fiscal_year: int, compare: int | None = None, ward=None,
-                  layout: Layout = DEFAULT_LAYOUT) -> dict:
-    """The report JSON of DOMAIN.md §6 for `fiscal_year` against `compare` (default: the year before)."""
-    compare = fiscal_year - 1 if compare is None else compare
-    years = [fiscal_year, compare]
-    counts = {y: _year_counts(municipality=municipality, fiscal_year=y, ward=ward) for y in years}
-    meetings = {str(y): counts[y]["meetings"] for y in years}
-
+def _tables(counts: dict, columns: list, municipality, layout: Layout) -> dict:
+    """The five tables over `columns` (fiscal years, or ward ids), keyed by str(column)."""
+    meetings = {str(c): counts[c]["meetings"] for c in columns}
     bases = _named(MeetingBasis, layout.basis, municipality)
-    basis_rows = _rows(bases, counts, "basis", years)
+    basis_rows = _rows(bases, counts, "basis", columns)
     # The basis table has no その他: any other basis used gets a row of its own before 計.
     other_basis = basis_rows.pop(-2)
     named_ids = {pk for _label, ids in bases for pk in ids}
     if any(other_basis["counts"].values()):
-        extra = MeetingBasis.objects.filter(pk__in={pk for y in years for pk in counts[y]["basis"]} - named_ids)
+        extra = MeetingBasis.objects.filter(pk__in={pk for c in columns for pk in counts[c]["basis"]} - named_ids)
         for basis in extra.order_by("sort_order", "pk"):
-            basis_rows.insert(-1, {"label": basis.name, "counts": {str(y): counts[y]["basis"].get(basis.pk, 0) for y in years}})
-        unknown = {str(y): counts[y]["basis"].get(None, 0) for y in years}
+            basis_rows.insert(-1, {"label": basis.name, "counts": {str(c): counts[c]["basis"].get(basis.pk, 0) for c in columns}})
+        unknown = {str(c): counts[c]["basis"].get(None, 0) for c in columns}
         if any(unknown.values()):
             basis_rows.insert(-1, {"label": "不明", "counts": unknown})
 
     sv_rows = [
-        {"label": "無", "counts": {str(y): counts[y]["sv"].get(False, 0) for y in years}},
-        {"label": "有", "counts": {str(y): counts[y]["sv"].get(True, 0) for y in years}},
+        {"label": "無", "counts": {str(c): counts[c]["sv"].get(False, 0) for c in columns}},
+        {"label": "有", "counts": {str(c): counts[c]["sv"].get(True, 0) for c in columns}},
         {"label": TOTAL, "counts": meetings.copy()},
     ]
-
-    referrer_rows = _rows(_named(AgencyCategory, layout.referrer, municipality), counts, "referrer", years)
+    referrers = _named(AgencyCategory, layout.referrer, municipality)
+    referrer_rows = _rows(referrers, counts, "referrer", columns)
     for row in referrer_rows:
-        row["percent"] = {str(y): ratio(row["counts"][str(y)] * 100, counts[y]["meetings"], 0) for y in years}
-
-    participant_rows = _rows(_named(AgencyCategory, layout.participants, municipality), counts, "participants", years)
+        row["percent"] = {str(c): ratio(row["counts"][str(c)] * 100, counts[c]["meetings"], 0) for c in columns}
+    participants = _named(AgencyCategory, layout.participants, municipality)
+    participant_rows = _rows(participants, counts, "participants", columns)
     issue_label = lambda c: f"{c.name}（疑い含む）" if c.allows_suspected else c.name  # noqa: E731
-    issue_rows = _rows(_named(IssueCategory, layout.issues, municipality, issue_label), counts, "issues", years)
-
+    issues = _named(IssueCategory, layout.issues, municipality, issue_label)
+    issue_rows = _rows(issues, counts, "issues", columns)
     return {
-        "municipality": municipality.name,
-        "ward": ward.name if ward is not None else None,
-        "fiscal_years": years,
-        "labels": {str(y): fiscal_year_label(y) for y in years},
         "meetings": meetings,
         "tables": {
             "basis": basis_rows,
@@ -150,10 +158,62 @@ def annual_report(*, municipality, fiscal_year: int, compare: int | None = None,
             "referrer": referrer_rows,
             "participants": participant_rows,
             "participants_per_meeting": {
-                str(y): ratio(participant_rows[-1]["counts"][str(y)], counts[y]["meetings"], 1) for y in years
+                str(c): ratio(participant_rows[-1]["counts"][str(c)], counts[c]["meetings"], 1) for c in columns
             },
             "issues": issue_rows,
-            "issues_per_case": {str(y): ratio(issue_rows[-1]["counts"][str(y)], counts[y]["meetings"], 1) for y in years},
+            "issues_per_case": {str(c): ratio(issue_rows[-1]["counts"][str(c)], counts[c]["meetings"], 1) for c in columns},
         },
-        "footnotes": dict(layout.footnotes),
+        "named": {"referrer": referrers, "participants": participants, "issues": issues},
     }
+
+
+def _other_members(model, named, counts: dict, label=lambda obj: obj.name) -> str:
+    """What その他 held, most frequent first: the footnote when the layout gives none."""
+    named_ids = {pk for _label, ids in named for pk in ids}
+    others = {pk: n for pk, n in counts.items() if pk is not None and pk not in named_ids and n}
+    objects = {obj.pk: obj for obj in model.objects.filter(pk__in=others)}
+    names = [label(objects[pk]) for pk, _n in sorted(others.items(), key=lambda item: (-item[1], item[0]))]
+    return "、".join(names[:6]) + ("等" if names else "")
+
+
+def annual_report(*, municipality, fiscal_year: int, compare: int | None = None, ward=None,
+                  layout: Layout = DEFAULT_LAYOUT) -> dict:
+    """The report JSON of DOMAIN.md §6 for `fiscal_year` against `compare` (default: the year before)."""
+    compare = fiscal_year - 1 if compare is None else compare
+    years = [fiscal_year, compare]
+    counts = {y: _year_counts(municipality=municipality, fiscal_year=y, ward=ward) for y in years}
+    computed = _tables(counts, years, municipality, layout)
+    footnotes = dict(layout.footnotes)
+    issue_label = lambda c: f"{c.name}（疑い含む）" if c.allows_suspected else c.name  # noqa: E731
+    for key, model, label in (("referrer", AgencyCategory, lambda c: c.name),
+                              ("participants", AgencyCategory, lambda c: c.name), ("issues", IssueCategory, issue_label)):
+        if footnotes.get(f"{key}_other") is None:
+            footnotes[f"{key}_other"] = _other_members(model, computed["named"][key], counts[fiscal_year][key], label)
+    return {
+        "municipality": municipality.name,
+        "ward": ward.name if ward is not None else None,
+        "fiscal_years": years,
+        "labels": {str(y): fiscal_year_label(y) for y in years},
+        "meetings": computed["meetings"],
+        "tables": computed["tables"],
+        "footnotes": footnotes,
+    }
+
+
+def ward_comparison(*, municipality, fiscal_year: int, layout: Layout = DEFAULT_LAYOUT) -> dict:
+    """One row per ward for each table (the bureau's comparison), plus the city total; fixed queries."""
+    from agencies.models import Ward
+
+    wards = list(Ward.objects.filter(municipality=municipality).order_by("sort_order", "pk"))
+    counts = _grouped_counts(discussions_in(municipality=municipality, fiscal_year=fiscal_year), by_ward=True)
+    columns = [ward.pk for ward in wards]
+    computed = _tables({pk: counts[pk] for pk in columns}, columns, municipality, layout)
+    tables = {}
+    for key in ("basis", "sv", "referrer", "participants", "issues"):
+        rows = computed["tables"][key]
+        header = [row["label"] for row in rows]
+        body = [{"ward": ward.name, "counts": [row["counts"][str(ward.pk)] for row in rows]} for ward in wards]
+        total = [sum(line["counts"][i] for line in body) for i in range(len(header))]
+        tables[key] = {"header": header, "rows": body, "total": total}
+    return {"fiscal_year": fiscal_year, "label": fiscal_year_label(fiscal_year),
+            "meetings": [computed["meetings"][str(pk)] for pk in columns], "tables": tables}

@@ -3,4 +3,10 @@ from django.urls import path
 from . import views
 
 app_name = "reports"
-urlpatterns = [path("", views.overview, name="overview")]
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("annual/", views.annual, name="annual"),
+    path("annual/annual.xlsx", views.annual_download, {"fmt": "xlsx"}, name="annual_xlsx"),
+    path("annual/annual.csv", views.annual_download, {"fmt": "csv"}, name="annual_csv"),
+    path("activities/", views.activities, name="activities"),
+]

@@ -1,14 +1,126 @@
+"""The bureau's reports: aggregates only, never a name. One computation (reports.annual) behind every output."""
+
+import datetime as dt
+
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.access import role_required
 from accounts.models import Role
+from audit.models import Action
+from audit.services import audit_record
 from cases.selectors import household_counts_by_ward
+from core.wareki import fiscal_year, fiscal_year_bounds
+
+from . import exports
+from .activities import activity_report
+from .annual import annual_report, ward_comparison
+from .forms import AnnualReportForm, PeriodForm
+from .indicators import evaluation_indicators
+from .layouts import layout_for
+
+bureau_view = role_required(Role.BUREAU, Role.ADMINISTRATOR)
 
 
-@role_required(Role.BUREAU, Role.ADMINISTRATOR)
+@bureau_view
 def overview(request):
     """Aggregates only: no name, address or note ever reaches this page."""
     wards = list(household_counts_by_ward(municipality=request.user.municipality))
     return render(
         request, "reports/overview.html", {"wards": wards, "household_total": sum(w.households for w in wards)}
     )
+
+
+def _annual_params(request):
+    municipality = request.user.municipality
+    latest = fiscal_year(timezone.localdate()) - 1  # the last complete fiscal year
+    form = AnnualReportForm(request.GET or {"fy": latest}, municipality=municipality)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    return form, {"municipality": municipality, "fiscal_year": data["fy"], "compare": data.get("compare"),
+                  "ward": data.get("ward"), "layout": layout_for(municipality)}
+
+
+@bureau_view
+def annual(request):
+    form, params = _annual_params(request)
+    context = {"form": form}
+    if params is not None:
+        report = annual_report(**params)
+        tables = []
+        for key, title, _heading, note, average, average_label in exports.TABLES:
+            header, rows = exports.table_rows(report, key)
+            tables.append({
+                "key": key, "title": title, "header": header, "rows": rows,
+                "note": report["footnotes"].get(note) if note else "",
+                "average": [report["tables"][average][y] for y in exports.year_columns(report)] if average else None,
+                "average_label": average_label, "chart": exports.chart_svg(report, key),
+            })
+        years = [(report["labels"][str(y)], report["meetings"][str(y)]) for y in report["fiscal_years"]]
+        context.update(report=report, tables=tables, query=request.GET.urlencode(), years=years,
+                       comparison=ward_comparison(**{k: v for k, v in params.items() if k not in ("ward", "compare")})
+                       if params["ward"] is None else None)
+    return render(request, "reports/annual.html", context, status=200 if params else 400)
+
+
+@bureau_view
+def annual_download(request, fmt):
+    form, params = _annual_params(request)
+    if params is None:
+        return render(request, "reports/annual.html", {"form": form}, status=400)
+    report = annual_report(**params)
+    if form.cleaned_data.get("suppress"):
+        report = exports.suppress(report, form.cleaned_data["suppress"])
+    scope = report["ward"] or "全区"
+    name = f"つながる場_{report['fiscal_years'][0]}年度_{scope}"
+    if fmt == "xlsx":
+        content, mime = exports.to_xlsx(report), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content, mime = exports.to_csv(report), "text/csv; charset=utf-8"
+    audit_record(action=Action.EXPORT, request=request, detail={"report": "annual", "format": fmt, **{
+        k: request.GET.get(k, "") for k in ("fy", "compare", "ward", "suppress")}})
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = _attachment(f"{name}.{fmt}")
+    return response
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"report.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _default_period():
+    """April of the current fiscal year up to the end of last month (001 compares April–January)."""
+    today = timezone.localdate()
+    start, _end = fiscal_year_bounds(fiscal_year(today))
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    if end < start:
+        start, _end = fiscal_year_bounds(fiscal_year(today) - 1)
+    return start, end
+
+
+@bureau_view
+def activities(request):
+    municipality = request.user.municipality
+    start, end = _default_period()
+    form = PeriodForm(request.GET or {"start": start, "end": end}, municipality=municipality)
+    context = {"form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        report = activity_report(municipality=municipality, start=data["start"], end=data["end"], ward=data.get("ward"))
+        months = sorted(set(report["consultations_by_month"]["current"]))
+        context.update(report=report, months=[
+            (month, report["consultations_by_month"]["current"].get(month, 0),
+             report["consultations_by_month"]["previous"].get(_year_before(month), 0))
+            for month in months
+        ], indicators=evaluation_indicators(municipality=municipality, start=data["start"], end=data["end"],
+                                            ward=data.get("ward")))
+    return render(request, "reports/activities.html", context, status=200 if form.is_valid() else 400)
+
+
+def _year_before(month: str) -> str:
+    year, number = month.split("-")
+    return f"{int(year) - 1}-{number}"

@@ -22,6 +22,7 @@ READ_KITA = {"anonymous": LOGIN, "coordinator_kita": 200, "agency_worker": 200, 
 # Writing a 北区 record: its coordinator only; other coordinators 404, other roles 403 before any lookup.
 WRITE_KITA = {"anonymous": LOGIN, "coordinator_kita": 200, "coordinator_nishinari": 404, "coordinator_komae": 404,
               "default": 403}
+BUREAU_ONLY = {"anonymous": LOGIN, "bureau": 200, "administrator": 200, "default": 403}
 COORDINATORS_ONLY = {"anonymous": LOGIN, "coordinator_kita": 200, "coordinator_nishinari": 200,
                      "coordinator_komae": 200, "default": 403}
 
@@ -56,7 +57,13 @@ RULES = {
     "accounts:password_change_done": (None, {"anonymous": LOGIN, "default": 200}),
     "accounts:preferences": (None, {"anonymous": LOGIN, "default": 200}),
     "audit:event_list": (None, {"anonymous": LOGIN, "auditor": 200, "default": 403}),
-    "reports:overview": (None, {"anonymous": LOGIN, "bureau": 200, "administrator": 200, "default": 403}),
+    "reports:overview": (None, BUREAU_ONLY),
+    "reports:annual": (None, BUREAU_ONLY),
+    "reports:annual_xlsx": (None, BUREAU_ONLY),
+    "reports:annual_csv": (None, BUREAU_ONLY),
+    "reports:activities": (None, BUREAU_ONLY),
+    # DRF answers an anonymous session with 403 (no login page for an API).
+    "api_reports_annual": (None, {**BUREAU_ONLY, "anonymous": 403}),
     "cases:household_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),
     "cases:household_create": (None, COORDINATORS_ONLY),
     "cases:household_detail": (_household, READ_KITA),
@@ -135,9 +142,13 @@ def objects(household_kita, household_nishinari, case_kita, consent_kita, meetin
             "meeting_kita": meeting_kita, "activity_kita": activity_kita}
 
 
+# Routes that need a query to answer at all (the API's required parameters).
+QUERIES = {"api_reports_annual": "?fy=2020"}
+
+
 def url_for(name, objects):
     kwargs_builder = RULES[name][0]
-    return reverse(name, kwargs=kwargs_builder(objects) if kwargs_builder else None)
+    return reverse(name, kwargs=kwargs_builder(objects) if kwargs_builder else None) + QUERIES.get(name, "")
 
 
 @pytest.mark.parametrize("name", sorted(POST_ONLY))
@@ -167,6 +178,18 @@ def test_each_role_gets_what_the_rule_says(name, client, cast, objects):
     assert wrong == {}, f"{name}: role → (expected, got)"
 
 
+def page_text(response) -> str:
+    """What a response shows: its text, or every cell of a workbook."""
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        import io
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
+    return response.content.decode()
+
+
 def _get_every_route(client, user, objects):
     client.force_login(user)
     for name in sorted(RULES):
@@ -183,7 +206,7 @@ def test_every_page_that_shows_a_resident_writes_an_audit_event(client, cast, ro
     resident = household_kita.members.get(is_primary=True).name
     showing = []
     for name, response, new_events in _get_every_route(client, cast[role], objects):
-        if resident in response.content.decode():
+        if resident in page_text(response):
             showing.append(name)
             assert new_events >= 1, f"{name} shows a resident but wrote no audit event"
     assert {"cases:household_detail", "cases:case_detail", "core:dashboard", "meetings:meeting_detail"} <= set(showing)
@@ -194,5 +217,5 @@ def test_no_page_shows_a_resident_to_a_role_that_sees_aggregates_only(client, ca
     household_kita.refresh_from_db()
     personal = [m.name for m in household_kita.members.all()] + [household_kita.address, household_kita.phone]
     for name, response, _ in _get_every_route(client, cast[role], objects):
-        page = response.content.decode()
+        page = page_text(response)
         assert not [text for text in personal if text in page], name

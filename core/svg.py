@@ -1,0 +1,41 @@
+"""What every server-drawn SVG (eco-map, report charts) shares: fonts, the render lock, quiet font warnings.
+
+matplotlib draws; the browser sets the text (svg.fonttype "none"), so Japanese needs no font on the server.
+"""
+
+import logging
+import re
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from xml.sax.saxutils import escape, quoteattr
+
+# The browser draws the text, so list what browsers have; the server may have none.
+FONT_FAMILY = ["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "IPAexGothic", "sans-serif"]
+RENDER_LOCK = threading.Lock()  # rcParams, warning filters and logger levels are process-wide
+# Date None keeps the output byte-identical; the other Nones drop the RDF block and its URLs.
+SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+
+@contextmanager
+def quiet_fonts() -> Iterator[None]:
+    """Missing Japanese fonts only affect matplotlib's own measuring here: silence that noise."""
+    logger = logging.getLogger("matplotlib.font_manager")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"(?s).*(missing from font|findfont)")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def titled_svg(svg: str, *, css_class: str, title: str, inline: bool) -> str:
+    """Drop the DOCTYPE (it names an external DTD), add role/title, scope matplotlib's `*{…}` CSS rule."""
+    svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
+    svg = re.sub(r"<svg ([^>]*)>", lambda m: f'<svg class="{css_class}" role="img" aria-label={quoteattr(title)} '
+                 f"{m[1]}>\n <title>{escape(title)}</title>", svg, count=1)
+    svg = svg.replace("*{stroke-linejoin", f".{css_class} *{{stroke-linejoin", 1)
+    return svg[svg.index("<svg"):] if inline else svg
