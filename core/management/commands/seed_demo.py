@@ -2,7 +2,8 @@
 
 Idempotent: a re-run resets the demo users (role, ward, agency, password) and tops each ward up to
 its number of households, so it never duplicates anything. Later issues add cases, meetings and so
-on as further `_something()` steps in `handle()`.
+on as further `_something()` steps in `handle()`. The past years the reports show (FY2019–FY2022: seed
+000's つながる場 tables, seed 001's activities) come from core.demo_history, created once.
 """
 
 import os
@@ -20,6 +21,7 @@ from accounts.models import Role, User
 from agencies.models import Agency, AgencyCategory, Municipality, Ward
 from agencies.services import municipality_setup
 from cases.models import Household, HouseholdMember, Sex
+from core.demo_history import history_cases, seed_history
 
 DEFAULT_DEMO_PASSWORD = "tsunagaru-demo"
 
@@ -95,9 +97,18 @@ class Command(BaseCommand):
             users_created = _users(municipality)
             households_created = _households(municipality)
             cases_created = _cases(municipality)
+            history = seed_history(municipality)
 
         self.stdout.write(self.style.SUCCESS(_("デモデータを用意しました。")))
         self.stdout.write(_("  事例: 新規 %(count)d 件") % {"count": cases_created})
+        if history is None:
+            self.stdout.write(_("  過去の実績（令和元年度〜令和4年度）: 既にあります"))
+        else:
+            self.stdout.write(
+                _("  過去の実績（令和元年度〜令和4年度）: つながる場 %(meetings)d 回、事例 %(cases)d 件、"
+                  "相談記録 %(consultations)d 件、活動 %(activities)d 件")
+                % history
+            )
         self.stdout.write(
             _("  %(name)s: 区 %(wards)d、機関 %(agencies)d")
             % {
@@ -244,7 +255,8 @@ def _households(municipality: Municipality) -> int:
     created = 0
     for ward_name in OSAKA_WARDS:
         ward = wards[ward_name]
-        existing = Household.all_objects.filter(ward=ward).count()
+        # The households of the demo's past years (core.demo_history) are not the ones topped up here.
+        existing = Household.all_objects.filter(ward=ward).exclude(cases__in=history_cases()).count()
         for index in range(HOUSEHOLDS_PER_WARD.get(ward_name, HOUSEHOLDS_PER_OTHER_WARD)):
             # Generated even when skipped, so every household gets the same data on every run.
             household_data, members = _fake_household(fake, ward_name)
