@@ -17,10 +17,12 @@ ABOUT_THE_SAME = Decimal("0.10")
 
 
 def year_earlier(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+    """The same day a year earlier; the last day of a month maps to the last day of that month
+    (so a period ending 28 Feb 2025 is compared with one ending 29 Feb 2024)."""
+    next_day = day + dt.timedelta(days=1)
+    if next_day.month != day.month:  # month end
+        return next_day.replace(year=next_day.year - 1) - dt.timedelta(days=1)
+    return day.replace(year=day.year - 1)
 
 
 def _day_range(start: dt.date, end: dt.date):

@@ -173,6 +173,8 @@ def _other_members(model, named, counts: dict, label=lambda obj: obj.name) -> st
     others = {pk: n for pk, n in counts.items() if pk is not None and pk not in named_ids and n}
     objects = {obj.pk: obj for obj in model.objects.filter(pk__in=others)}
     names = [label(objects[pk]) for pk, _n in sorted(others.items(), key=lambda item: (-item[1], item[0]))]
+    if counts.get(None):  # cases that came from the person or family, not an agency
+        names.append("本人・家族")
     return "、".join(names[:6]) + ("等" if names else "")
 
 
@@ -180,6 +182,8 @@ def annual_report(*, municipality, fiscal_year: int, compare: int | None = None,
                   layout: Layout = DEFAULT_LAYOUT) -> dict:
     """The report JSON of DOMAIN.md §6 for `fiscal_year` against `compare` (default: the year before)."""
     compare = fiscal_year - 1 if compare is None else compare
+    if compare == fiscal_year:
+        raise ValueError("compare must differ from fiscal_year")
     years = [fiscal_year, compare]
     counts = {y: _year_counts(municipality=municipality, fiscal_year=y, ward=ward) for y in years}
     computed = _tables(counts, years, municipality, layout)

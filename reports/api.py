@@ -35,6 +35,11 @@ class AnnualQuery(serializers.Serializer):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
 
+    def validate(self, attrs):
+        if attrs.get("compare") is not None and attrs["compare"] == attrs.get("fy"):
+            raise serializers.ValidationError({"compare": "比較する年度（compare）には、fy と別の年度を指定してください。"})
+        return attrs
+
     def validate_ward(self, value):
         wards = Ward.objects.filter(municipality=self.municipality)
         ward = wards.filter(pk=value).first() if value.isdigit() else wards.filter(name=value.strip()).first()

@@ -8,6 +8,7 @@ import io
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -148,7 +149,7 @@ def chart_svg(report: dict, key: str) -> str:
     rc = {"svg.fonttype": "none", "svg.hashsalt": f"report-{key}", "font.family": FONT_FAMILY, "font.size": 9}
     buffer = io.BytesIO()
     with RENDER_LOCK, mpl.rc_context(rc), quiet_fonts():
-        figure = Figure(figsize=(7, 0.35 * len(labels) + 1.0))
+        figure = Figure(figsize=(5.5, 0.32 * len(labels) + 0.9))
         axes = figure.add_subplot()
         height = 0.38
         positions = range(len(labels))
@@ -157,6 +158,7 @@ def chart_svg(report: dict, key: str) -> str:
             axes.barh([p + (height / 2 if index == 0 else -height / 2) for p in positions], values[index], height=height,
                       label=fiscal_year_short_label(int(year)), linewidth=0.8, **style)
         axes.set_yticks(list(positions), labels)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.spines[["top", "right"]].set_visible(False)
         axes.legend(loc="lower right", frameon=False)
         figure.tight_layout()

@@ -30,6 +30,12 @@ class AnnualReportForm(forms.Form):
         self.fields["ward"].queryset = Ward.objects.filter(municipality=municipality)
         self.fields["compare"].choices = [("", _("前年度")), *fiscal_year_choices()]
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("compare") is not None and cleaned.get("compare") == cleaned.get("fy"):
+            self.add_error("compare", _("比較する年度には、集計する年度と別の年度を選んでください。"))
+        return cleaned
+
 
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("期間（から）"), widget=forms.DateInput(attrs={"type": "date"}))

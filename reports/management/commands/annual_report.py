@@ -23,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--suppress", type=int, default=0, help="公表用: この件数未満の値を「*」にします")
 
     def handle(self, *args, fy, compare, municipality, ward, format, output, suppress, **options):
+        if compare is not None and compare == fy:
+            raise CommandError("--compare には --fy と別の年度を指定してください。")
         municipality = self._municipality(municipality)
         ward_obj = None
         if ward:
