@@ -21,6 +21,9 @@ from django.test.utils import CaptureQueriesContext, setup_databases, teardown_d
 
 HOUSEHOLDS_PER_WARD = int(os.environ.get("BENCH_HOUSEHOLDS_PER_WARD", "2000"))
 AUDIT_EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", "500000"))
+# Ten fiscal years of つながる場 for a large city (Osaka held 158 in FY2019; a ten-fold city, every year).
+MEETINGS_PER_YEAR = int(os.environ.get("BENCH_MEETINGS_PER_YEAR", "2000"))
+MEETING_YEARS = range(2016, 2026)
 REPEAT = 15
 
 
@@ -68,9 +71,49 @@ def populate():
             batch = []
     AuditEvent.objects.bulk_create(batch)
     _cases(city, kita, coordinator)
+    _meetings(city, kita, coordinator)
+    bureau = User.objects.create_user("bench_bureau", password="x", role=Role.BUREAU, municipality=city)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return coordinator, auditor
+    return coordinator, auditor, bureau
+
+
+def _meetings(city, ward, coordinator):
+    """MEETINGS_PER_YEAR つながる場 a year for ten years: one case each, 6 agencies present, 5 issues (bulk, no audit)."""
+    from django.utils import timezone
+
+    from agencies.models import Agency
+    from cases.models import Case, IssueCategory
+    from meetings.models import (
+        Meeting,
+        MeetingAgency,
+        MeetingBasis,
+        MeetingCase,
+        MeetingCaseIssue,
+        MeetingKind,
+    )
+
+    kind = MeetingKind.objects.get(municipality=None, name="つながる場")
+    bases = list(MeetingBasis.objects.filter(municipality=None)[:5])
+    agencies = list(Agency.objects.filter(municipality=city)[:40])
+    categories = list(IssueCategory.objects.filter(municipality=None))
+    cases = list(Case.all_objects.filter(ward=ward).order_by("pk").values_list("pk", flat=True))
+    n = 0
+    for fy in MEETING_YEARS:
+        meetings = []
+        for i in range(MEETINGS_PER_YEAR):
+            start = timezone.make_aware(dt.datetime(fy, 4, 1, 10) + dt.timedelta(hours=(i * 4379) % (365 * 24)))
+            meetings.append(Meeting(municipality=city, ward=ward, kind=kind, basis=bases[i % 5], starts_at=start,
+                                    held_on=timezone.localdate(start), convener=coordinator, created_by=coordinator,
+                                    status="held", sv_dispatched=i % 3 == 0))
+        meetings = Meeting.all_objects.bulk_create(meetings)
+        discussions = MeetingCase.objects.bulk_create(
+            MeetingCase(meeting=m, case_id=cases[(n + i) % len(cases)], issues_recorded=True) for i, m in enumerate(meetings))
+        MeetingAgency.objects.bulk_create(MeetingAgency(meeting=m, agency=agencies[(i + j * 7) % len(agencies)], attended=True)
+                                          for i, m in enumerate(meetings) for j in range(6))
+        MeetingCaseIssue.objects.bulk_create(MeetingCaseIssue(discussion=d, category=categories[(i + j * 3) % len(categories)])
+                                             for i, d in enumerate(discussions) for j in range(5))
+        n += len(meetings)
 
 
 def _cases(city, ward, coordinator):
@@ -103,7 +146,7 @@ def main():
     old = setup_databases(verbosity=0, interactive=False)
     try:
         t0 = time.perf_counter()
-        coordinator, auditor = populate()
+        coordinator, auditor, bureau = populate()
         load_seconds = time.perf_counter() - t0
         client = Client()
         rows = []
@@ -120,6 +163,16 @@ def main():
         rows.append(("事例一覧 課題で絞り込み", *measure(client, "/cases/", issue=case.issues.first().category_id)))
         rows.append(("事例詳細（相談記録5件）", *measure(client, f"/cases/{case.pk}/")))
         rows.append(("世帯検索（かな）", *measure(client, "/households/", q="かくう 1234")))
+        meeting = coordinator.ward.meetings.order_by("-pk").first()
+        rows.append(("会議一覧（北区 10年分）", *measure(client, "/meetings/")))
+        rows.append(("会議詳細", *measure(client, f"/meetings/{meeting.pk}/")))
+        client.force_login(bureau)
+        years = f"{len(MEETING_YEARS)} 年 × {MEETINGS_PER_YEAR} 回"
+        rows.append((f"年次集計 全区（{years}）", *measure(client, "/reports/annual/", fy=2024)))
+        rows.append(("年次集計 北区", *measure(client, "/reports/annual/", fy=2024, ward=coordinator.ward_id)))
+        rows.append(("年次集計 Excel", *measure(client, "/reports/annual/annual.xlsx", fy=2024)))
+        rows.append(("年次集計 JSON（API）", *measure(client, "/api/v1/reports/annual/", fy=2024)))
+        rows.append(("活動と相談の集計（4月〜1月）", *measure(client, "/reports/activities/", start="2024-04-01", end="2025-01-31")))
         client.force_login(auditor)
         rows.append((f"監査ログ 条件なし（{AUDIT_EVENTS} 件）", *measure(client, "/audit/")))
         rows.append(("監査ログ 対象IDで検索", *measure(client, "/audit/", object_type="cases.household", object_id="4242")))

@@ -92,11 +92,11 @@ def test_an_unknown_date_style_is_refused(client, coordinator_kita):
 
 
 EXPECTED_NAVIGATION = {
-    "coordinator_kita": ["ダッシュボード", "世帯", "事例"],
-    "agency_worker": ["ダッシュボード", "世帯", "事例"],
-    "supervisor": ["ダッシュボード", "世帯", "事例"],
-    "bureau": ["ダッシュボード", "統計"],
-    "administrator": ["ダッシュボード", "統計", "マスタ管理"],
+    "coordinator_kita": ["ダッシュボード", "世帯", "事例", "会議", "活動"],
+    "agency_worker": ["ダッシュボード", "世帯", "事例", "会議"],
+    "supervisor": ["ダッシュボード", "世帯", "事例", "会議", "活動"],
+    "bureau": ["ダッシュボード", "統計", "年次集計", "活動と相談"],
+    "administrator": ["ダッシュボード", "統計", "年次集計", "活動と相談", "マスタ管理"],
     "auditor": ["ダッシュボード", "監査ログ"],
 }
 
