@@ -1,3 +1,4 @@
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -281,3 +282,24 @@ def test_the_demo_has_living_cases_in_several_wards_and_states():
     count = Case.all_objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert Case.all_objects.count() == count
+
+
+def test_the_demo_has_current_meetings_that_follow_the_legal_rules():
+    from meetings.models import Meeting, MeetingStatus
+    from meetings.selectors import upcoming_meetings
+    from meetings.services import meeting_consent
+
+    seed()
+    agency_worker = User.objects.get(username="agency_worker")
+    recent = Meeting.all_objects.filter(ward__name="北区", held_on__gte=date.today() - timedelta(days=60))
+    assert sorted(recent.values_list("kind__name", "status")) == [
+        ("つながる場", MeetingStatus.SCHEDULED), ("包括化推進会議", MeetingStatus.HELD), ("支援会議", MeetingStatus.HELD)]
+    assert [m.kind.name for m in upcoming_meetings(user=agency_worker)] == ["つながる場"]
+    assert agency_worker.agency.tasks.filter(meeting__kind__name="支援会議").exists()
+    for meeting in recent.exclude(kind__is_network_meeting=True):
+        for discussion in meeting.discussions.select_related("case__household"):
+            _consent, problems = meeting_consent(case=discussion.case, basis=meeting.basis, day=meeting.held_on,
+                                                 agencies=[link.agency for link in meeting.agency_links.all()])
+            assert problems == []
+    seed()
+    assert recent.count() == 3

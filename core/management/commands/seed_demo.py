@@ -97,10 +97,12 @@ class Command(BaseCommand):
             users_created = _users(municipality)
             households_created = _households(municipality)
             cases_created = _cases(municipality)
+            meetings_created = _meetings(municipality)
             history = seed_history(municipality)
 
         self.stdout.write(self.style.SUCCESS(_("デモデータを用意しました。")))
         self.stdout.write(_("  事例: 新規 %(count)d 件") % {"count": cases_created})
+        self.stdout.write(_("  これからの会議・最近の会議: 新規 %(count)d 件") % {"count": meetings_created})
         if history is None:
             self.stdout.write(_("  過去の実績（令和元年度〜令和4年度）: 既にあります"))
         else:
@@ -206,6 +208,60 @@ def _cases(municipality) -> int:
                 case.supervisors.add(supervisor)
             created += 1
     return created
+
+
+def _meetings(municipality) -> int:
+    """北区's current meetings, through the services (so the legal rules hold): a 支援会議 held last week
+    with its tasks, a つながる場 next week under 本人同意 (consent recorded), and a 包括化推進会議 with agenda items."""
+    from cases import services as case_services
+    from cases.models import Case
+    from meetings import services
+    from meetings.models import Meeting, MeetingBasis, MeetingKind
+
+    ward = Ward.objects.get(municipality=municipality, name="北区")
+    today = date.today()
+    if Meeting.all_objects.filter(ward=ward, held_on__gte=today - timedelta(days=60)).exists():
+        return 0
+    coordinator = User.objects.get(username="kita_coordinator")
+    supervisor = User.objects.get(username="supervisor")
+    agencies = {a.category.name: a for a in Agency.objects.filter(ward=ward).select_related("category")}
+    cases = list(Case.all_objects.filter(ward=ward).open().order_by("pk")[:3])
+    if len(cases) < 3:
+        return 0
+    kind, basis = MeetingKind.objects.filter(municipality=None), MeetingBasis.objects.filter(municipality=None)
+
+    def at(days, hour=14):
+        return timezone.make_aware(datetime.combine(today + timedelta(days=days), time(hour)))
+
+    held = services.meeting_schedule(
+        user=coordinator, ward=ward, kind=kind.get(name="支援会議"), basis=basis.get(name="支援会議"), starts_at=at(-7),
+        place="北区役所 3階会議室", sv_dispatched=True, supervisor=supervisor, cases=[cases[0]],
+        agencies=[agencies[n] for n in ("地域包括支援センター", "生活困窮担当", "精神保健福祉相談員")],
+    )
+    services.meeting_record(
+        user=coordinator, meeting=held, version=held.version, attended_agencies=list(agencies[n] for n in (
+            "地域包括支援センター", "生活困窮担当", "精神保健福祉相談員")),
+        attendees=[{"name": "森本 由美", "agency": agencies["地域包括支援センター"]}, {"name": "北川 美咲", "is_internal": True}],
+        minutes="長男の受診につなぐ方法と、母の介護サービスの調整を協議した。", decisions="包括が週1回訪問し、精神保健福祉相談員が受診同行を打診する。",
+        next_review_on=today + timedelta(days=30),
+        tasks=[{"case": cases[0], "agency": agencies["地域包括支援センター"], "task": "週1回の見守り訪問", "due_on": today + timedelta(days=14)},
+               {"case": cases[0], "agency": agencies["精神保健福祉相談員"], "task": "長男への受診同行の打診", "due_on": today + timedelta(days=10)}],
+    )
+    primary = cases[1].household.members.get(is_primary=True)
+    case_services.consent_record(user=coordinator, member=primary, purpose="meeting", obtained_on=today - timedelta(days=3),
+                                 method="written", all_agencies=True)
+    services.meeting_schedule(
+        user=coordinator, ward=ward, kind=kind.get(name="つながる場"), basis=basis.get(name="本人同意（つながる場単独開催）"),
+        starts_at=at(7, 10), place="北区役所 2階相談室", cases=[cases[1]],
+        agencies=[agencies[n] for n in ("地域包括支援センター", "見守り相談室", "社会福祉協議会")],
+    )
+    network = services.meeting_schedule(user=coordinator, ward=ward, kind=kind.get(name="包括化推進会議"), starts_at=at(-20, 15),
+                                        place="北区役所 大会議室", agencies=list(agencies.values())[:8])
+    services.meeting_record(user=coordinator, meeting=network, version=network.version, agenda_items=[
+        {"title": "ひきこもり状態の方の居場所づくり", "is_continuing": True, "progress": "社協と候補地を2か所確認"},
+        {"title": "相談先早わかりシートの改訂", "is_concluded": True},
+    ], attended_agencies=list(agencies.values())[:8])
+    return 3
 
 
 def _demo_agencies(municipality):
