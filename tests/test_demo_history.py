@@ -1,12 +1,9 @@
 """The demo's past years reproduce the source documents' figures (DOMAIN.md §6, ../shared/golden)."""
 
 import datetime as dt
-import json
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from agencies.models import Municipality
@@ -15,14 +12,9 @@ from meetings.models import Activity, Meeting, MeetingCase, MeetingCaseIssue, Me
 from meetings.services import meeting_consent
 from reports.activities import activity_report
 from reports.annual import annual_report
+from tests.golden import golden
 
 pytestmark = pytest.mark.django_db
-
-
-def golden(name: str) -> dict:
-    # The golden files live beside the repository (../shared); a checkout without them must fail, not skip.
-    path = Path(settings.BASE_DIR).parent / "shared" / "golden" / name
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def seed() -> str:

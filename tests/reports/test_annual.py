@@ -23,7 +23,7 @@ from reports.annual import annual_report, half_up, ratio, ward_comparison
 from reports.layouts import layout_copy_default, layout_for
 from reports.models import LayoutTable
 from tests.factories import AgencyFactory, HouseholdFactory, HouseholdMemberFactory
-from tests.test_demo_history import golden
+from tests.golden import golden
 
 pytestmark = pytest.mark.django_db
 
