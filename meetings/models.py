@@ -130,7 +130,10 @@ class Meeting(models.Model):
             models.CheckConstraint(condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")), name="meeting_ends_after_start"),
             models.CheckConstraint(condition=Q(sv_dispatched=True) | Q(supervisor__isnull=True), name="meeting_sv_only_if_dispatched"),
         ]
-        indexes = [models.Index(fields=["municipality", "held_on"], name="meeting_municipality_day_idx")]
+        indexes = [
+            models.Index(fields=["municipality", "held_on"], name="meeting_municipality_day_idx"),
+            models.Index(fields=["ward", "-starts_at"], name="meeting_ward_start_idx"),  # a ward's list, newest first
+        ]
 
     def __str__(self):
         return self.title or f"{self.kind} {self.held_on:%Y-%m-%d}"

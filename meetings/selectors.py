@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.models import Case, Consent, ConsentPurpose, HouseholdMember, RoleAssignment
@@ -12,6 +13,7 @@ from .models import (
     Activity,
     AgendaItem,
     Meeting,
+    MeetingAgency,
     MeetingBasis,
     MeetingCase,
     MeetingCaseIssue,
@@ -27,11 +29,14 @@ def _primary_name():
 
 
 def meeting_list(*, user, params) -> MeetingFilter:
+    # Correlated counts, worked out only for the page shown (a join and GROUP BY would count every meeting).
+    cases = MeetingCase.objects.filter(meeting_id=OuterRef("pk")).order_by().values("meeting_id").annotate(n=Count("pk"))
+    invited = (MeetingAgency.objects.filter(meeting_id=OuterRef("pk"), invited=True).order_by().values("meeting_id")
+               .annotate(n=Count("pk")))
     meetings = (
         Meeting.objects.for_user(user)
         .select_related("ward", "kind", "basis", "convener", "supervisor")
-        .annotate(case_count=Count("discussions", distinct=True),
-                  agency_count=Count("agency_links", filter=Q(agency_links__invited=True), distinct=True))
+        .annotate(case_count=Coalesce(Subquery(cases.values("n")), 0), agency_count=Coalesce(Subquery(invited.values("n")), 0))
         .order_by("-starts_at", "-pk")
     )
     return MeetingFilter(params, queryset=meetings, user=user)
