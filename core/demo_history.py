@@ -16,6 +16,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import DateTimeField, F, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -182,7 +183,13 @@ def seed_history(municipality) -> dict | None:
     start, end, _target = CONSULTATION_WINDOWS[-1]
     if not Activity.all_objects.filter(municipality=municipality, held_on__range=(start, end)).exists():
         created["activities"] = _activities(random.Random(SEED + 1), municipality, wards)
-    return created if any(created.values()) else None
+    if any(created.values()):
+        # Thousands of rows arrived in bulk: refresh the planner's statistics, or the next queries on these
+        # tables plan for empty ones (seen as minute-long nested loops in tests).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        return created
+    return None
 
 
 def _casework(rng, municipality, kind, wards) -> dict:
