@@ -141,8 +141,9 @@ class TimelineEntry:
     by: str = ""
 
 
-def case_timeline(*, case) -> list[TimelineEntry]:
-    """Consultations, status changes, meetings held and plans of a case, newest first."""
+def case_timeline(*, case, discussions=()) -> list[TimelineEntry]:
+    """Consultations, status changes, meetings held (from `discussions`, meetings.selectors.case_meetings)
+    and plans of a case, newest first."""
     entries = []
     for c in case.consultations.select_related("staff").prefetch_related("agencies"):
         agencies = "、".join(a.name for a in c.agencies.all())
@@ -153,8 +154,10 @@ def case_timeline(*, case) -> list[TimelineEntry]:
     for s in case.status_changes.select_related("changed_by"):
         title = s.get_to_status_display() if not s.from_status else f"{s.get_from_status_display()} → {s.get_to_status_display()}"
         entries.append(TimelineEntry(s.changed_at, "status", title, s.reason, s.changed_by.display_name))
-    for d in case.discussions.filter(meeting__status="held").select_related("meeting__kind", "meeting__basis", "meeting__convener").prefetch_related("issues__category"):
+    for d in discussions:
         meeting = d.meeting
+        if meeting.status != "held":
+            continue
         issues = "、".join(i.category.name for i in d.issues.all())
         body = "\n".join(part for part in (
             f"開催根拠: {meeting.basis.name}" if meeting.basis else "",
@@ -181,7 +184,7 @@ def case_detail(*, case) -> dict:
         "plan": case.plans.first(),
         "members": list(case.household.members.all()),
         "consents": consent_status(case=case),
-        "timeline": case_timeline(case=case),
+        "timeline": case_timeline(case=case, discussions=meetings),
         "meetings": meetings,
         "follow_ups": consent_follow_ups(case=case, discussions=meetings),
         "task_statuses": TaskStatus.choices,

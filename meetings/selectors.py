@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -11,6 +11,7 @@ from cases.models import Case, Consent, ConsentPurpose, HouseholdMember, RoleAss
 from .filters import ActivityFilter, MeetingFilter
 from .models import (
     Activity,
+    ActivityKind,
     AgendaItem,
     Meeting,
     MeetingAgency,
@@ -19,7 +20,14 @@ from .models import (
     MeetingCaseIssue,
     MeetingStatus,
 )
-from .services import issues_on
+
+
+def issues_on(case, day: dt.date) -> list:
+    """The case's issues as they stood on `day`: noted by then and not yet resolved (uses a prefetch if given)."""
+    return [
+        issue for issue in case.issues.all()
+        if issue.noted_on <= day and (issue.resolved_on is None or issue.resolved_on > day)
+    ]
 
 
 def _primary_name():
@@ -57,7 +65,8 @@ def meeting_detail(*, meeting: Meeting) -> dict:
     discussions = list(
         meeting.discussions.select_related("case__household", "case__referring_category", "consent")
         .annotate(primary_name=_primary_name())
-        .prefetch_related(Prefetch("issues", queryset=MeetingCaseIssue.objects.select_related("category")))
+        .prefetch_related(Prefetch("issues", queryset=MeetingCaseIssue.objects.select_related("category")),
+                          "case__issues")
     )
     links = list(meeting.agency_links.select_related("agency__category", "agency__ward"))
     return {
@@ -162,10 +171,6 @@ def activity_list(*, user, params) -> ActivityFilter:
 
 def activity_summary(activities) -> list[dict]:
     """Count and のべ figures per kind over a filtered list (one query)."""
-    from django.db.models import Sum
-
-    from .models import ActivityKind
-
     rows = {row["kind"]: row for row in activities.order_by().values("kind").annotate(
         count=Count("pk"), agencies=Sum("agency_count"), cases=Sum("case_count"), participants=Sum("participant_count"))}
     return [{"kind": kind, "label": label, **rows.get(kind, {"count": 0})} for kind, label in ActivityKind.choices]

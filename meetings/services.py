@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from agencies.models import Agency
+from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
 from cases.models import Case, Consent, ConsentPurpose, RoleAssignment
@@ -34,6 +33,7 @@ from .models import (
     MeetingKind,
     MeetingStatus,
 )
+from .selectors import issues_on
 
 # Which activity kinds need which count (seed 001 reports のべ機関 / のべ事例 / participants).
 ACTIVITY_REQUIRED_COUNTS = {
@@ -199,14 +199,6 @@ def meeting_reschedule(*, user, meeting: Meeting, version: int, ward, kind, star
     return current
 
 
-def issues_on(case: Case, day: dt.date) -> list:
-    """The case's issues as they stood on `day`: noted by then and not yet resolved."""
-    return [
-        issue for issue in case.issues.select_related("category").all()
-        if issue.noted_on <= day and (issue.resolved_on is None or issue.resolved_on > day)
-    ]
-
-
 @transaction.atomic
 def meeting_record(*, user, meeting: Meeting, version: int, attended_agencies=(), attendees=(), minutes="",
                    decisions="", next_review_on=None, discussions=None, tasks=(), agenda_items=(),
@@ -225,7 +217,7 @@ def meeting_record(*, user, meeting: Meeting, version: int, attended_agencies=()
         raise ValidationError(_("開催日より前には、開催記録を登録できません。"), code="not_yet_held")
     if next_review_on is not None and next_review_on < day:
         raise ValidationError(_("次回の見直し日は開催日以降にしてください。"), code="review_before_meeting")
-    discussed = {d.case_id: d for d in current.discussions.select_related("case__household")}
+    discussed = {d.case_id: d for d in current.discussions.select_related("case__household").prefetch_related("case__issues")}
     if not current.kind.is_network_meeting and not discussed:
         raise ValidationError(_("協議した事例がありません。先に会議の予定に事例を加えてください。"), code="no_cases")
     attended = list(attended_agencies)
@@ -322,9 +314,11 @@ def _record_agenda(meeting: Meeting, items):
                 _("議題「%(title)s」は、解決と継続テーマの両方にはできません。") % {"title": item["title"]},
                 code="agenda_both",
             )
-        carried = item.get("carried_from")
-        if carried is not None and carried.meeting.municipality_id != meeting.municipality_id:
-            raise ValidationError(_("前回からの継続には、同じ自治体の議題を選んでください。"), code="agenda_carried")
+        carried = None
+        if item.get("carried_from") is not None:  # an earlier item's id, from the form
+            carried = AgendaItem.objects.filter(pk=item["carried_from"], meeting__municipality_id=meeting.municipality_id).first()
+            if carried is None:
+                raise ValidationError(_("前回からの継続には、同じ自治体の議題を選んでください。"), code="agenda_carried")
         AgendaItem.objects.create(meeting=meeting, title=item["title"], progress=item.get("progress", ""),
                                   is_concluded=item.get("is_concluded", False),
                                   is_continuing=item.get("is_continuing", False), carried_from=carried)
@@ -344,27 +338,6 @@ def meeting_cancel(*, user, meeting: Meeting, version: int, reason: str, request
     current.save(update_fields=["status", "cancel_reason", "version", "updated_at"])
     audit_record(action=Action.UPDATE, request=request, user=user, obj=current, detail={"cancelled": True})
     return current
-
-
-@transaction.atomic
-def meeting_follow_up(*, user, discussion: MeetingCase, kind, basis, starts_at, place="", request=None) -> Meeting:
-    """Takes a case discussed at one meeting to another: e.g. from 支援会議 (no consent) to 重層的支援会議 once
-    the person has consented. The agencies of the first meeting are invited; the consent rule applies."""
-    previous = discussion.meeting
-    agencies = [link.agency for link in previous.agency_links.select_related("agency") if link.invited or link.attended]
-    return meeting_schedule(
-        user=user, ward=previous.ward, kind=kind, basis=basis, starts_at=starts_at, place=place or previous.place,
-        title="", sv_dispatched=previous.sv_dispatched, supervisor=previous.supervisor, agencies=agencies,
-        cases=[discussion.case], request=request,
-    )
-
-
-def supervisors_of(municipality_id):
-    return User.objects.filter(role=Role.SUPERVISOR, municipality_id=municipality_id, is_active=True)
-
-
-def agencies_of(municipality_id):
-    return Agency.objects.filter(municipality_id=municipality_id, is_active=True)
 
 
 # -------------------------------------------------------------------------------------------- activities

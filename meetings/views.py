@@ -15,6 +15,7 @@ from audit.models import Action
 from audit.services import audit_list, audit_record
 from cases.models import Case
 from cases.views.common import call_service, read_view
+from core.pagination import page_query
 
 from . import selectors, services
 from .access import activity_for_user, can_write_meeting, discussion_for_user, meeting_for_user
@@ -27,17 +28,11 @@ from .forms import (
     MeetingScheduleForm,
     MeetingTaskFormSet,
 )
-from .models import Activity, AgendaItem, Meeting, MeetingStatus
+from .models import Meeting, MeetingStatus
 
 convene_view = role_required(Role.COORDINATOR, Role.SUPERVISOR)
 activity_read_view = role_required(Role.COORDINATOR, Role.SUPERVISOR)
 activity_write_view = role_required(Role.COORDINATOR)
-
-
-def _query(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @read_view
@@ -46,7 +41,7 @@ def meeting_list(request):
     page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
     audit_list(request=request, model=Meeting, objects=page.object_list)
     return render(request, "meetings/meeting_list.html", {
-        "filter": filterset, "page": page, "query": _query(request), "can_convene": request.user.role in (Role.COORDINATOR, Role.SUPERVISOR),
+        "filter": filterset, "page": page, "query": page_query(request), "can_convene": request.user.role in (Role.COORDINATOR, Role.SUPERVISOR),
     })
 
 
@@ -178,9 +173,6 @@ def meeting_record(request, pk):
     agenda = AgendaFormSet(data, prefix="agenda", initial=agenda_initial)
     formsets = [attendees, tasks] + ([agenda] if meeting.is_network else [])
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets):
-        carried = {item.pk: item for item in AgendaItem.objects.filter(
-            pk__in=[f.cleaned_data.get("carried_from") for f in agenda if f.cleaned_data], meeting__municipality_id=meeting.municipality_id
-        )} if meeting.is_network else {}
         updated = call_service(
             form, services.meeting_record, user=request.user, meeting=meeting, request=request,
             version=form.cleaned_data["version"],
@@ -189,14 +181,13 @@ def meeting_record(request, pk):
             minutes=form.cleaned_data["minutes"], decisions=form.cleaned_data["decisions"],
             next_review_on=form.cleaned_data["next_review_on"], discussions=form.discussion_data(),
             tasks=[f.cleaned_data for f in tasks if f.cleaned_data],
-            agenda_items=[{**f.cleaned_data, "carried_from": carried.get(f.cleaned_data.get("carried_from"))}
-                          for f in agenda if f.cleaned_data] if meeting.is_network else (),
+            agenda_items=[f.cleaned_data for f in agenda if f.cleaned_data] if meeting.is_network else (),
         )
         if updated:
             messages.success(request, _("開催記録を保存しました。役割分担は各機関の画面に表示されます。"))
             return redirect("meetings:meeting_detail", meeting.pk)
-    elif request.method == "GET":
-        audit_record(action=Action.VIEW, request=request, obj=meeting)
+    # The form shows the discussed cases' people again, whether it is the first view or a refused save.
+    audit_record(action=Action.VIEW, request=request, obj=meeting)
     # The formsets take the names the detail's lists had: the form shows them as rows to edit.
     context = {**detail, "meeting": meeting, "form": form, "attendees": attendees, "tasks": tasks, "agenda": agenda}
     return render(request, "meetings/meeting_record.html", context, status=400 if request.method == "POST" else 200)
@@ -221,7 +212,7 @@ def activity_list(request):
     filterset = selectors.activity_list(user=request.user, params=request.GET)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(request, "meetings/activity_list.html", {
-        "filter": filterset, "page": page, "query": _query(request), "summary": selectors.activity_summary(filterset.qs),
+        "filter": filterset, "page": page, "query": page_query(request), "summary": selectors.activity_summary(filterset.qs),
         "can_write": request.user.role == Role.COORDINATOR,
         "form": ActivityForm(user=request.user) if request.user.role == Role.COORDINATOR else None,
     })
@@ -231,8 +222,8 @@ def activity_list(request):
 def activity_create(request):
     form = ActivityForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items()}
-        if call_service(form, services.activity_record, user=request.user, ward=request.user.ward, request=request, **fields):
+        if call_service(form, services.activity_record, user=request.user, ward=request.user.ward, request=request,
+                        **form.cleaned_data):
             messages.success(request, _("活動を記録しました。"))
             return redirect("meetings:activity_list")
     return render(request, "meetings/activity_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -243,9 +234,8 @@ def activity_edit(request, pk):
     activity = activity_for_user(request.user, pk, write=True)
     form = ActivityForm(request.POST or None, user=request.user, instance=activity)
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items()}
-        if call_service(form, services.activity_update, user=request.user, activity=Activity.all_objects.get(pk=activity.pk),
-                        request=request, **fields):
+        if call_service(form, services.activity_update, user=request.user, activity=activity, request=request,
+                        **form.cleaned_data):
             messages.success(request, _("活動の記録を変更しました。"))
             return redirect("meetings:activity_list")
     return render(request, "meetings/activity_form.html", {"form": form, "activity": activity}, status=400 if form.errors else 200)

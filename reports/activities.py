@@ -8,9 +8,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.models import Case, Consultation
-from meetings.models import Activity, ActivityKind, MeetingCase, MeetingStatus
+from meetings.models import Activity, ActivityKind
 
-from .annual import ratio
+from .annual import discussions_between, ratio
+from .scope import scoped
 
 # A change within this share either way is reported as 「同程度」, as seed 001 does for つながる場.
 ABOUT_THE_SAME = Decimal("0.10")
@@ -33,13 +34,8 @@ def _day_range(start: dt.date, end: dt.date):
     )
 
 
-def _scope(queryset, *, municipality, ward, prefix=""):
-    queryset = queryset.filter(**{f"{prefix}municipality": municipality})
-    return queryset.filter(**{f"{prefix}ward": ward}) if ward is not None else queryset
-
-
 def _activity_counts(*, municipality, ward, start, end) -> dict:
-    activities = _scope(Activity.all_objects, municipality=municipality, ward=ward).in_period(start, end)
+    activities = scoped(Activity.all_objects, municipality=municipality, ward=ward).in_period(start, end)
     rows = activities.values("kind").annotate(
         count=Count("pk"), agencies=Sum("agency_count"), cases=Sum("case_count"), participants=Sum("participant_count")
     )
@@ -48,17 +44,13 @@ def _activity_counts(*, municipality, ward, start, end) -> dict:
 
 def _consultations(*, municipality, ward, start, end):
     since, until = _day_range(start, end)
-    return _scope(Consultation.objects, municipality=municipality, ward=ward, prefix="case__").filter(
+    return scoped(Consultation.objects, municipality=municipality, ward=ward, prefix="case__").filter(
         held_at__gte=since, held_at__lt=until
     )
 
 
 def _tsunagaru_ba(*, municipality, ward, start, end) -> int:
-    discussions = MeetingCase.objects.filter(
-        meeting__status=MeetingStatus.HELD, meeting__kind__in_annual_tables=True,
-        meeting__held_on__gte=start, meeting__held_on__lte=end,
-    )
-    return _scope(discussions, municipality=municipality, ward=ward, prefix="meeting__").count()
+    return discussions_between(municipality=municipality, start=start, end=end, ward=ward).count()
 
 
 def _by_month(consultations) -> dict:

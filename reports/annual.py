@@ -11,10 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count
 
-from agencies.models import AgencyCategory
+from agencies.models import AgencyCategory, Ward
 from cases.models import IssueCategory
 from core.wareki import fiscal_year_bounds, fiscal_year_label
 from meetings.models import MeetingAgency, MeetingBasis, MeetingCase, MeetingCaseIssue, MeetingStatus
+
+from .scope import scoped
 
 OTHER = "その他"
 TOTAL = "計"
@@ -52,15 +54,18 @@ def ratio(numerator: int, denominator: int, places: int):
     return half_up(Decimal(numerator) / Decimal(denominator), places)
 
 
-def discussions_in(*, municipality, fiscal_year: int, ward=None):
-    start, end = fiscal_year_bounds(fiscal_year)
+def discussions_between(*, municipality, start, end, ward=None):
+    """The unit of the tables: cases discussed at meetings counted in them, held on days start..end."""
     discussions = MeetingCase.objects.filter(
-        meeting__municipality=municipality, meeting__status=MeetingStatus.HELD, meeting__kind__in_annual_tables=True,
+        meeting__status=MeetingStatus.HELD, meeting__kind__in_annual_tables=True,
         meeting__held_on__gte=start, meeting__held_on__lte=end,
     )
-    if ward is not None:
-        discussions = discussions.filter(meeting__ward=ward)
-    return discussions
+    return scoped(discussions, municipality=municipality, ward=ward, prefix="meeting__")
+
+
+def discussions_in(*, municipality, fiscal_year: int, ward=None):
+    start, end = fiscal_year_bounds(fiscal_year)
+    return discussions_between(municipality=municipality, start=start, end=end, ward=ward)
 
 
 def _year_counts(*, municipality, fiscal_year, ward) -> dict:
@@ -110,7 +115,16 @@ def _rows(named: list, counts_by_year: dict, key: str, years: list[int]) -> list
     return rows
 
 
-def _named(model, names, municipality, label=lambda obj: obj.name):
+def _name(obj) -> str:
+    return obj.name
+
+
+def issue_label(category) -> str:
+    """Seed 000 writes the issues that may be suspected as 「精神障がい（疑い含む）」."""
+    return f"{category.name}（疑い含む）" if category.allows_suspected else category.name
+
+
+def _named(model, names, municipality, label=_name):
     """(label, [ids]) per name: the standard row and any of the municipality's own rows of that name."""
     objects = list(model.objects.for_municipality(municipality).filter(name__in=names))
     rows = []
@@ -147,7 +161,6 @@ def _tables(counts: dict, columns: list, municipality, layout: Layout) -> dict:
         row["percent"] = {str(c): ratio(row["counts"][str(c)] * 100, counts[c]["meetings"], 0) for c in columns}
     participants = _named(AgencyCategory, layout.participants, municipality)
     participant_rows = _rows(participants, counts, "participants", columns)
-    issue_label = lambda c: f"{c.name}（疑い含む）" if c.allows_suspected else c.name  # noqa: E731
     issues = _named(IssueCategory, layout.issues, municipality, issue_label)
     issue_rows = _rows(issues, counts, "issues", columns)
     return {
@@ -167,7 +180,7 @@ def _tables(counts: dict, columns: list, municipality, layout: Layout) -> dict:
     }
 
 
-def _other_members(model, named, counts: dict, label=lambda obj: obj.name) -> str:
+def _other_members(model, named, counts: dict, label=_name) -> str:
     """What その他 held, most frequent first: the footnote when the layout gives none."""
     named_ids = {pk for _label, ids in named for pk in ids}
     others = {pk: n for pk, n in counts.items() if pk is not None and pk not in named_ids and n}
@@ -188,9 +201,8 @@ def annual_report(*, municipality, fiscal_year: int, compare: int | None = None,
     counts = {y: _year_counts(municipality=municipality, fiscal_year=y, ward=ward) for y in years}
     computed = _tables(counts, years, municipality, layout)
     footnotes = dict(layout.footnotes)
-    issue_label = lambda c: f"{c.name}（疑い含む）" if c.allows_suspected else c.name  # noqa: E731
-    for key, model, label in (("referrer", AgencyCategory, lambda c: c.name),
-                              ("participants", AgencyCategory, lambda c: c.name), ("issues", IssueCategory, issue_label)):
+    for key, model, label in (("referrer", AgencyCategory, _name), ("participants", AgencyCategory, _name),
+                              ("issues", IssueCategory, issue_label)):
         if footnotes.get(f"{key}_other") is None:
             footnotes[f"{key}_other"] = _other_members(model, computed["named"][key], counts[fiscal_year][key], label)
     return {
@@ -206,8 +218,6 @@ def annual_report(*, municipality, fiscal_year: int, compare: int | None = None,
 
 def ward_comparison(*, municipality, fiscal_year: int, layout: Layout = DEFAULT_LAYOUT) -> dict:
     """One row per ward for each table (the bureau's comparison), plus the city total; fixed queries."""
-    from agencies.models import Ward
-
     wards = list(Ward.objects.filter(municipality=municipality).order_by("sort_order", "pk"))
     counts = _grouped_counts(discussions_in(municipality=municipality, fiscal_year=fiscal_year), by_ward=True)
     columns = [ward.pk for ward in wards]

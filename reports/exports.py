@@ -17,6 +17,8 @@ from openpyxl.utils import get_column_letter
 from core.svg import FONT_FAMILY, RENDER_LOCK, SVG_METADATA, quiet_fonts, titled_svg
 from core.wareki import fiscal_year_short_label
 
+from .annual import TOTAL
+
 # (key, sheet title, row-label heading, footnote key, per-meeting key and its label)
 TABLES = [
     ("basis", "開催根拠", "開催根拠", None, None, None),
@@ -36,7 +38,7 @@ def suppress(report: dict, threshold: int) -> dict:
     for key, *_rest in TABLES:
         rows = []
         for row in report["tables"][key]:
-            hidden = {y for y, n in row["counts"].items() if 0 < n < threshold and row["label"] not in ("計", "総計")}
+            hidden = {y for y, n in row["counts"].items() if 0 < n < threshold and row["label"] != TOTAL}
             new = {**row, "counts": {y: (SUPPRESSED if y in hidden else n) for y, n in row["counts"].items()}}
             if "percent" in row:
                 new["percent"] = {y: (SUPPRESSED if y in hidden else p) for y, p in row["percent"].items()}
@@ -53,7 +55,7 @@ def _difference(row, years):
     now, before = (row["counts"][years[0]], row["counts"][years[1]])
     if isinstance(now, int) and isinstance(before, int):
         return now - before
-    return ""
+    return None  # a suppressed count: no difference to show
 
 
 def table_rows(report: dict, key: str) -> tuple[list[str], list[list]]:
@@ -115,7 +117,7 @@ def to_xlsx(report: dict) -> bytes:
                 cell.border = BOX
                 if cell.column > 1:
                     cell.alignment = Alignment(horizontal="right")
-            if values[0] in ("計", "総計"):
+            if values[0] == TOTAL:
                 for cell in sheet[sheet.max_row]:
                     cell.font = Font(bold=True)
         if average:
@@ -143,7 +145,7 @@ def to_xlsx(report: dict) -> bytes:
 def chart_svg(report: dict, key: str) -> str:
     """A horizontal bar chart of one table, both years side by side (matplotlib, text left as text)."""
     years = year_columns(report)
-    rows = [r for r in report["tables"][key] if r["label"] not in ("計", "総計")]
+    rows = [r for r in report["tables"][key] if r["label"] != TOTAL]
     labels = tuple(r["label"] for r in rows)[::-1]
     values = tuple(tuple(r["counts"][y] if isinstance(r["counts"][y], int) else 0 for r in rows)[::-1] for y in years)
     return _chart(key, tuple(years), labels, values)

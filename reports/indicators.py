@@ -17,6 +17,8 @@ from meetings.models import (
     MeetingStatus,
 )
 
+from .scope import scoped
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -26,20 +28,15 @@ class Indicator:
     value: int | None  # None: the data cannot compute it
 
 
-def _scope(queryset, municipality, ward, prefix=""):
-    queryset = queryset.filter(**{f"{prefix}municipality": municipality})
-    return queryset.filter(**{f"{prefix}ward": ward}) if ward is not None else queryset
-
-
 def evaluation_indicators(*, municipality, start: dt.date, end: dt.date, ward=None) -> list[Indicator]:
-    meetings = _scope(Meeting.all_objects, municipality, ward).held().in_period(start, end)
+    meetings = scoped(Meeting.all_objects, municipality=municipality, ward=ward).held().in_period(start, end)
     case_meetings = meetings.filter(kind__is_network_meeting=False)
     network = meetings.filter(kind__is_network_meeting=True)
     discussed = Case.all_objects.filter(discussions__meeting__in=case_meetings).distinct()
 
     # Cases whose tasks are held by agencies of two or more fields (分野).
     multi_field = (
-        _scope(Case.all_objects, municipality, ward)
+        scoped(Case.all_objects, municipality=municipality, ward=ward)
         .filter(Q(tasks__created_at__date__range=(start, end)) | Q(discussions__meeting__in=case_meetings))
         .annotate(fields=Count("tasks__agency__category__field", distinct=True))
         .filter(fields__gte=2).distinct().count()
@@ -61,7 +58,7 @@ def evaluation_indicators(*, municipality, start: dt.date, end: dt.date, ward=No
     )
     network_agencies = MeetingAgency.objects.filter(meeting__in=network, attended=True)
     agenda = AgendaItem.objects.filter(meeting__in=network)
-    activities = _scope(Activity.all_objects, municipality, ward).in_period(start, end)
+    activities = scoped(Activity.all_objects, municipality=municipality, ward=ward).in_period(start, end)
     trainings = activities.filter(kind=ActivityKind.TRAINING).aggregate(n=Count("pk"), people=Sum("participant_count"))
     outreach = activities.filter(kind__in=(ActivityKind.PUBLICITY, ActivityKind.OUTREACH)).count()
     tools = activities.filter(kind=ActivityKind.TOOL).count()

@@ -1,6 +1,7 @@
 """The bureau's reports: aggregates only, never a name. One computation (reports.annual) behind every output."""
 
 import datetime as dt
+from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -60,8 +61,8 @@ def annual(request):
             })
         years = [(report["labels"][str(y)], report["meetings"][str(y)]) for y in report["fiscal_years"]]
         context.update(report=report, tables=tables, query=request.GET.urlencode(), years=years,
-                       comparison=ward_comparison(**{k: v for k, v in params.items() if k not in ("ward", "compare")})
-                       if params["ward"] is None else None)
+                       comparison=None if params["ward"] else ward_comparison(
+                           municipality=params["municipality"], fiscal_year=params["fiscal_year"], layout=params["layout"]))
     return render(request, "reports/annual.html", context, status=200 if params else 400)
 
 
@@ -87,8 +88,6 @@ def annual_download(request, fmt):
 
 
 def _attachment(filename: str) -> str:
-    from urllib.parse import quote
-
     return f"attachment; filename=\"report.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
 
 

@@ -27,6 +27,7 @@ from cases.models import Case, ConsentPurpose
 from cases.selectors import case_detail as select_case_detail
 from cases.selectors import case_list as select_cases
 from cases.services.cases import available_transitions
+from core.pagination import page_query
 
 from .common import call_service, read_view, safe_next, write_view
 
@@ -36,9 +37,7 @@ def case_list(request):
     search = select_cases(user=request.user, params=request.GET)
     page = Paginator(search.qs, 50).get_page(request.GET.get("page"))
     audit_list(request=request, model=Case, objects=page.object_list, detail={"page": page.number})
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "cases/case_list.html", {"filter": search, "page": page, "query": query.urlencode()})
+    return render(request, "cases/case_list.html", {"filter": search, "page": page, "query": page_query(request)})
 
 
 @write_view

@@ -297,10 +297,20 @@ class TestNetworkMeetings:
 
         assert list(continuing_agenda(meeting=second)) == [carried]
         _record(second, coordinator_kita, agenda_items=[
-            {"title": carried.title, "carried_from": carried, "progress": "居場所を2か所確保", "is_concluded": True},
+            {"title": carried.title, "carried_from": carried.pk, "progress": "居場所を2か所確保", "is_concluded": True},
         ])
         assert list(continuing_agenda(meeting=second)) == []
         assert second.agenda_items.get().carried_from == carried
+
+    def test_an_item_can_only_carry_on_an_item_of_the_same_municipality(self, coordinator_kita, coordinator_komae, komae_area, kita):
+        elsewhere = services.meeting_schedule(user=coordinator_komae, ward=komae_area, kind=_kind("包括化推進会議"),
+                                              starts_at=_at(MEETING_DAY))
+        _record(elsewhere, coordinator_komae, agenda_items=[{"title": "狛江の議題", "is_continuing": True}])
+        meeting = services.meeting_schedule(user=coordinator_kita, ward=kita, kind=_kind("包括化推進会議"), starts_at=_at(MEETING_DAY))
+        with pytest.raises(ValidationError, match="同じ自治体の議題"):
+            _record(meeting, coordinator_kita, agenda_items=[
+                {"title": "x", "carried_from": elsewhere.agenda_items.get().pk}])
+        assert not meeting.agenda_items.exists()
 
     def test_an_item_cannot_be_both_concluded_and_continuing(self, coordinator_kita, kita):
         meeting = services.meeting_schedule(user=coordinator_kita, ward=kita, kind=_kind("実務者会議"), starts_at=_at(MEETING_DAY))

@@ -169,5 +169,20 @@ class TestActivityPages:
         assert refused.status_code == 400 and "検討した事例数を入力してください" in refused.content.decode()
 
 
+    def test_the_activity_list_costs_the_same_queries_for_one_activity_or_twenty(self, client, coordinator_kita, kita,
+                                                                                django_assert_num_queries):
+        client.force_login(coordinator_kita)
+        services.activity_record(user=coordinator_kita, ward=kita, kind="publicity", held_on=dt.date(2022, 6, 1))
+        client.get(reverse("meetings:activity_list"))
+        with django_assert_num_queries(QUERIES_ACTIVITY_LIST):
+            client.get(reverse("meetings:activity_list"))
+        for day in range(19):
+            services.activity_record(user=coordinator_kita, ward=kita, kind="liaison", held_on=dt.date(2022, 7, 1 + day),
+                                     agency_count=5)
+        with django_assert_num_queries(QUERIES_ACTIVITY_LIST):
+            client.get(reverse("meetings:activity_list"))
+
+
+QUERIES_ACTIVITY_LIST = 14
 QUERIES_MEETING_LIST = 15
-QUERIES_MEETING_PAGE = 17
+QUERIES_MEETING_PAGE = 18

@@ -54,3 +54,31 @@ def test_the_activity_page_shows_the_001_table_the_monthly_comparison_and_indica
         assert text in page, text
     bad = client.get(reverse("reports:activities"), {"start": "2023-01-31", "end": "2022-04-01"})
     assert bad.status_code == 400 and "始まり以降" in bad.content.decode()
+
+
+def test_the_report_pages_cost_the_same_queries_for_one_meeting_or_several(client, bureau, coordinator_kita, kita,
+                                                                           django_assert_num_queries):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meetings import services
+
+    client.force_login(bureau)
+    held(coordinator_kita, kita)
+    services.activity_record(user=coordinator_kita, ward=kita, kind="liaison", held_on=dt.date(2020, 6, 1), agency_count=4)
+    pages = [(reverse("reports:annual"), {"fy": 2020}),
+             (reverse("reports:activities"), {"start": "2020-04-01", "end": "2021-01-31"})]
+    counts = []
+    for url, params in pages:
+        client.get(url, params)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url, params)
+        counts.append(len(captured))
+    for day in range(2, 6):
+        held(coordinator_kita, kita, day=dt.date(2020, 7, day), attended=("地域包括支援センター", "警察"), issues=("孤立", "依存症"))
+        services.activity_record(user=coordinator_kita, ward=kita, kind="outreach", held_on=dt.date(2020, 7, day))
+    for (url, params), expected in zip(pages, counts, strict=True):
+        with django_assert_num_queries(expected):
+            client.get(url, params)
