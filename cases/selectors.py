@@ -141,9 +141,9 @@ class TimelineEntry:
     by: str = ""
 
 
-def case_timeline(*, case, discussions=()) -> list[TimelineEntry]:
-    """Consultations, status changes, meetings held (from `discussions`, meetings.selectors.case_meetings)
-    and plans of a case, newest first."""
+def case_timeline(*, case, discussions=(), referrals=()) -> list[TimelineEntry]:
+    """Consultations, status changes, meetings held (from `discussions`, meetings.selectors.case_meetings),
+    referrals' steps (from `referrals`, referrals.selectors.case_referrals) and plans of a case, newest first."""
     entries = []
     for c in case.consultations.select_related("staff").prefetch_related("agencies"):
         agencies = "、".join(a.name for a in c.agencies.all())
@@ -165,6 +165,12 @@ def case_timeline(*, case, discussions=()) -> list[TimelineEntry]:
             d.note, meeting.decisions,
         ) if part)
         entries.append(TimelineEntry(meeting.starts_at, "meeting", meeting.kind.name, body, meeting.convener.display_name))
+    for r in referrals:
+        route = f"{r.sender_name} → {r.recipient_name}"
+        for event in r.events.all():
+            title = f"{r.kind.name}（{r.number}）{event.get_to_status_display()}"
+            body = "\n".join(part for part in (route, event.note) if part)
+            entries.append(TimelineEntry(event.at, "referral", title, body, event.by.display_name))
     for p in case.plans.select_related("created_by"):
         entries.append(TimelineEntry(p.created_at, "plan", f"支援プラン 第{p.version}版（{p.get_kind_display()}）", p.goals,
                                      p.created_by.display_name))
@@ -174,8 +180,10 @@ def case_timeline(*, case, discussions=()) -> list[TimelineEntry]:
 
 def case_detail(*, case) -> dict:
     from meetings.selectors import case_meetings, consent_follow_ups
+    from referrals.selectors import case_referrals
 
     meetings = list(case_meetings(case=case))
+    referrals = case_referrals(case=case)
     issues = case.issues.select_related("category", "member")
     tasks = case.tasks.select_related("agency", "plan")
     return {
@@ -184,8 +192,9 @@ def case_detail(*, case) -> dict:
         "plan": case.plans.first(),
         "members": list(case.household.members.all()),
         "consents": consent_status(case=case),
-        "timeline": case_timeline(case=case, discussions=meetings),
+        "timeline": case_timeline(case=case, discussions=meetings, referrals=referrals),
         "meetings": meetings,
+        "referrals": referrals,
         "follow_ups": consent_follow_ups(case=case, discussions=meetings),
         "task_statuses": TaskStatus.choices,
     }

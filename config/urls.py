@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/reports/annual/", AnnualReportView.as_view(), name="api_reports_annual"),
     path("", include("cases.urls")),
     path("", include("meetings.urls")),
+    path("", include("referrals.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

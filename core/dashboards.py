@@ -9,6 +9,8 @@ from cases.models import Case, Household, RoleAssignment, TaskStatus
 from cases.selectors import agency_tasks, case_list, household_counts_by_ward, household_list, overdue_tasks
 from meetings.models import Meeting
 from meetings.selectors import upcoming_meetings
+from referrals.models import Referral
+from referrals.selectors import action_needed, ward_waiting
 
 
 def for_user(request) -> tuple[str, dict]:
@@ -22,7 +24,9 @@ def for_user(request) -> tuple[str, dict]:
         audit_list(request=request, model=RoleAssignment, objects=late, detail={"page": "dashboard"})
         meetings = list(upcoming_meetings(user=user)[:10])
         audit_list(request=request, model=Meeting, objects=meetings, detail={"page": "dashboard"})
+        waiting = _referrals_waiting(request)
         context.update(recent_households=recent, overdue=late, open_case_total=open_cases.count(), meetings=meetings,
+                       referrals_waiting=waiting, ward_waiting=ward_waiting(user=user),
                        household_total=household_list(user=user).count())
         return "core/dashboard_coordinator.html", context
     if user.role in (Role.SUPERVISOR, Role.AGENCY_WORKER):
@@ -30,6 +34,7 @@ def for_user(request) -> tuple[str, dict]:
         tasks = []
         if user.role == Role.AGENCY_WORKER:
             tasks = list(agency_tasks(user=user)[:50])
+            context["referrals_waiting"] = _referrals_waiting(request)
             audit_list(request=request, model=RoleAssignment, objects=tasks, detail={"page": "dashboard"})
         audit_list(request=request, model=Case, objects=cases, detail={"page": "dashboard"})
         meetings = list(upcoming_meetings(user=user)[:10])
@@ -43,3 +48,9 @@ def for_user(request) -> tuple[str, dict]:
     events = AuditEvent.objects.filter(municipality=user.municipality).select_related("user")[:10]
     context.update(events=events)
     return "core/dashboard_auditor.html", context
+
+
+def _referrals_waiting(request) -> list:
+    waiting = list(action_needed(user=request.user)[:20])
+    audit_list(request=request, model=Referral, objects=waiting, detail={"page": "dashboard"})
+    return waiting

@@ -19,6 +19,7 @@ NAVIGATION = (
     NavItem(_("世帯"), "cases:household_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.AGENCY_WORKER})),
     NavItem(_("事例"), "cases:case_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.AGENCY_WORKER})),
     NavItem(_("会議"), "meetings:meeting_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.AGENCY_WORKER})),
+    NavItem(_("つなぎ"), "referrals:referral_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.AGENCY_WORKER})),
     NavItem(_("活動"), "meetings:activity_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR})),
     NavItem(_("統計"), "reports:overview", frozenset({Role.BUREAU, Role.ADMINISTRATOR})),
     NavItem(_("年次集計"), "reports:annual", frozenset({Role.BUREAU, Role.ADMINISTRATOR})),
@@ -28,9 +29,12 @@ NAVIGATION = (
 )
 
 
-def navigation_for(user, current_path: str) -> list[dict]:
-    items = [(item.label, reverse(item.url_name)) for item in NAVIGATION if user.role in item.roles]
+def navigation_for(user, current_path: str, badges: dict | None = None) -> list[dict]:
+    """The menu for a role; `badges` maps a route name to a count shown beside its entry (0 shows nothing)."""
+    badges = badges or {}
+    items = [(item.label, reverse(item.url_name), badges.get(item.url_name, 0))
+             for item in NAVIGATION if user.role in item.roles]
     # The entry whose address is the longest prefix of the current path is the active one.
-    matches = [url for _label, url in items if (current_path == url if url == "/" else current_path.startswith(url))]
+    matches = [url for _label, url, _n in items if (current_path == url if url == "/" else current_path.startswith(url))]
     active = max(matches, key=len) if matches else None
-    return [{"label": label, "url": url, "active": url == active} for label, url in items]
+    return [{"label": label, "url": url, "active": url == active, "badge": n} for label, url, n in items]

@@ -23,6 +23,7 @@ STANDARD_MASTER_MIGRATIONS = (
     "cases.migrations.0002_standard_issue_categories",
     "meetings.migrations.0002_standard_bases_and_kinds",
     "meetings.migrations.0004_tsunagaru_ba_in_annual_tables",
+    "referrals.migrations.0002_standard_kinds_and_decline_reasons",
 )
 
 
@@ -216,4 +217,16 @@ def activity_kita(coordinator_kita, kita):
     return services.activity_record(
         user=coordinator_kita, ward=kita, kind="liaison", held_on=dt.date(2022, 6, 1), title="地域包括支援センター運営協議会",
         agency_count=8,
+    )
+
+
+@pytest.fixture
+def referral_kita(case_kita, coordinator_kita, kita_houkatsu, consent_kita):
+    """北区役所 → 北区地域包括支援センター about case_kita, sharing the person's identity under consent_kita."""
+    from referrals import services
+    from referrals.models import ReferralKind
+
+    return services.referral_send(
+        user=coordinator_kita, case=case_kita, kind=ReferralKind.objects.get(municipality=None, name="つなぎ"),
+        reason="見守りの強化をお願いしたい。", to_agency=kita_houkatsu, shares=["identity"], sharing_basis="consent",
     )

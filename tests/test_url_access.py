@@ -43,6 +43,10 @@ def _activity(o):
     return {"pk": o["activity_kita"].pk}
 
 
+def _referral(o):
+    return {"pk": o["referral_kita"].pk}
+
+
 def _post(expected_for_kita, **others):
     """A POST-only route: what each role gets when it posts (GET is 405 for everyone)."""
     return {**WRITE_KITA, "coordinator_kita": expected_for_kita, **others}
@@ -96,6 +100,17 @@ RULES = {
     "meetings:activity_create": (None, COORDINATORS_ONLY),
     "meetings:activity_edit": (_activity, WRITE_KITA),
     "meetings:activity_delete": (_activity, _post(302)),
+    "referrals:referral_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),
+    "referrals:referral_create": (None, {**COORDINATORS_ONLY, "agency_worker": 200}),
+    # The referral is 北区役所 → 北区地域包括支援センター about case_kita: the agency is its receiver.
+    "referrals:referral_detail": (_referral, READ_KITA),
+    "referrals:referral_sheet": (_referral, READ_KITA),
+    "referrals:referral_return": (_referral, {"anonymous": LOGIN, "agency_worker": 200, "coordinator_nishinari": 404,
+                                              "coordinator_komae": 404, "default": 403}),
+    # Withdrawing is the sender's: an empty POST lacks the reason (400); the receiver is refused (403).
+    "referrals:referral_action": (lambda o: {**_referral(o), "action": "withdraw"}, _post(400)),
+    "referrals:notification_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),
+    "referrals:notification_read_all": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 302}),
     "set_language": (None, {"default": 302}),  # GET only redirects; the switch itself is a POST
     "admin:index": (None, {"administrator": 200, "default": ADMIN_LOGIN}),
 }
@@ -133,13 +148,14 @@ def expected_outcome(name, role):
     return rules.get(role, rules.get("default"))
 
 
-POST_ONLY = {name for name, (_, rules) in RULES.items() if rules.get("coordinator_kita") in (302, 400) and name != "accounts:login"}
+POST_ONLY = {name for name, (_, rules) in RULES.items()
+             if rules.get("coordinator_kita", rules.get("default")) in (302, 400) and name not in ("accounts:login", "set_language")}
 
 
 @pytest.fixture
-def objects(household_kita, household_nishinari, case_kita, consent_kita, meeting_kita, activity_kita):
+def objects(household_kita, household_nishinari, case_kita, consent_kita, meeting_kita, activity_kita, referral_kita):
     return {"household_kita": household_kita, "case_kita": case_kita, "consent_kita": consent_kita,
-            "meeting_kita": meeting_kita, "activity_kita": activity_kita}
+            "meeting_kita": meeting_kita, "activity_kita": activity_kita, "referral_kita": referral_kita}
 
 
 # Routes that need a query to answer at all (the API's required parameters).

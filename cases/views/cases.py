@@ -61,6 +61,7 @@ def _case_page(request, case, **forms):
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "can_write": request.user.role == Role.COORDINATOR,
         "can_convene": request.user.role in (Role.COORDINATOR, Role.SUPERVISOR),
+        "can_refer": request.user.role in (Role.COORDINATOR, Role.AGENCY_WORKER),
         **select_case_detail(case=case),
     }
     return render(request, "cases/case_detail.html", context, status=400 if forms else 200)

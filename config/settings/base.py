@@ -133,6 +133,8 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="tsunagaru@localhost")
+# The address users reach the product at, for links in notification e-mails.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
 # Behind a reverse proxy that sets X-Forwarded-For, set AUDIT_TRUST_X_FORWARDED_FOR=true so that the
 # audit trail records the client's address rather than the proxy's.

@@ -1,0 +1,113 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Ward
+from meetings.forms import DATE, grouped_agency_choices
+
+from .models import DeclineReason, ReferralKind, SharedItem, SharingBasis
+
+
+def recipient_choices(user) -> list:
+    """Ward offices first (つながる体制推進員), then the city's agencies grouped by ward."""
+    wards = Ward.objects.filter(municipality_id=user.municipality_id).order_by("sort_order", "pk")
+    offices = [(f"ward:{w.pk}", _("%(ward)s役所（つながる体制推進員）") % {"ward": w.name}) for w in wards
+               if not (user.ward_id and w.pk == user.ward_id)]
+    agencies = (Agency.objects.filter(municipality_id=user.municipality_id, is_active=True)
+                .exclude(pk=user.agency_id or 0).select_related("ward", "category")
+                .order_by("ward__sort_order", "category__sort_order", "name"))
+    return [("", "---------"), (str(_("区役所")), offices)] + [
+        (label, [(f"agency:{pk}", name) for pk, name in members]) for label, members in grouped_agency_choices(agencies)
+    ]
+
+
+class CaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, case):
+        return f"{case.number}（{case.ward.name}）"
+
+
+class ReferralForm(forms.Form):
+    case = CaseChoiceField(label=_("事例"), queryset=None)
+    kind = forms.ModelChoiceField(label=_("種別"), queryset=ReferralKind.objects.none())
+    recipient = forms.ChoiceField(label=_("依頼先"))
+    reason = forms.CharField(
+        label=_("依頼の理由と内容"), widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("個人情報を共有しないときは、氏名・住所など個人が分かることを書かないでください。"),
+    )
+    shares = forms.MultipleChoiceField(
+        label=_("共有する情報"), choices=SharedItem.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("選んだ情報だけが依頼先に表示されます。辞退・取下げのあとは表示されなくなります。"),
+    )
+    sharing_basis = forms.ChoiceField(
+        label=_("共有の根拠"), choices=SharingBasis.choices, initial=SharingBasis.NONE, widget=forms.RadioSelect,
+    )
+    basis_note = forms.CharField(
+        label=_("根拠の詳細"), max_length=200, required=False,
+        help_text=_("法令に基づくときは、会議名と開催日、条項などを記入してください。"),
+    )
+    due_on = forms.DateField(
+        label=_("回答期限"), widget=DATE, required=False, help_text=_("空欄のときは種別ごとの日数で決まります。"),
+    )
+
+    def __init__(self, *args, user, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["case"].queryset = cases.select_related("ward")
+        kinds = ReferralKind.objects.for_municipality(user.municipality_id).active()
+        self.fields["kind"].queryset = kinds
+        self.fields["kind"].help_text = _("回答期限の日数：") + "、".join(f"{k.name} {k.default_due_days}日" for k in kinds)
+        self.fields["recipient"].choices = recipient_choices(user)
+
+    def clean_recipient(self):
+        value = self.cleaned_data["recipient"]
+        kind, _sep, pk = value.partition(":")
+        model = {"agency": Agency, "ward": Ward}.get(kind)
+        target = model.objects.filter(pk=pk, municipality_id=self.user.municipality_id).first() if model and pk.isdigit() else None
+        if target is None:
+            raise forms.ValidationError(_("依頼先を一覧から選んでください。"))
+        return target
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        recipient = data["recipient"]
+        return {
+            "case": data["case"], "kind": data["kind"], "reason": data["reason"], "shares": data["shares"],
+            "sharing_basis": data["sharing_basis"], "basis_note": data["basis_note"], "due_on": data["due_on"],
+            "to_agency": recipient if isinstance(recipient, Agency) else None,
+            "to_ward": recipient if isinstance(recipient, Ward) else None,
+        }
+
+
+class ReturnForm(forms.Form):
+    """つなぎ戻し: addressed to whoever sent the original referral."""
+
+    reason = ReferralForm.base_fields["reason"]
+    shares = ReferralForm.base_fields["shares"]
+    sharing_basis = ReferralForm.base_fields["sharing_basis"]
+    basis_note = ReferralForm.base_fields["basis_note"]
+    due_on = ReferralForm.base_fields["due_on"]
+
+
+class ActionForm(forms.Form):
+    """The fields an action asks for: a note, a reason to decline, the outcome when completing."""
+
+    note = forms.CharField(label=_("補足"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    decline_reason = forms.ModelChoiceField(label=_("辞退の理由"), queryset=DeclineReason.objects.none(), required=False)
+    outcome = forms.CharField(
+        label=_("対応の結果"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        help_text=_("事例の経過に記録され、依頼元に伝わります。"),
+    )
+
+    FIELDS = {"accept": ("note",), "decline": ("decline_reason", "note"), "start": ("note",), "complete": ("outcome",),
+              "withdraw": ("note",)}
+
+    def __init__(self, *args, action, municipality_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.fields["decline_reason"].queryset = DeclineReason.objects.for_municipality(municipality_id).active()
+        for name in list(self.fields):
+            if name not in self.FIELDS.get(action, ()):
+                del self.fields[name]
+        if action == "withdraw":
+            self.fields["note"].label = _("取下げの理由")
+        if action == "decline":
+            self.fields["note"].label = _("辞退の理由の補足")

@@ -1,0 +1,164 @@
+"""Reads on referrals. Everything starts from `Referral.objects.for_user(user)`.
+
+What of the case a referral lets its receiver see is decided here, in `shared_information`: the items
+the sender chose, only while the referral is neither declined nor withdrawn and its consent still holds.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, Count, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models import Case as Case_
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from cases.models import Case
+
+from .models import (
+    IN_FLIGHT_STATUSES,
+    SHARING_STATUSES,
+    Notification,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    SharedItem,
+    SharingBasis,
+)
+
+LIST_RELATED = ("kind", "case", "from_agency", "from_ward", "to_agency", "to_ward", "sent_by")
+
+BOXES = {
+    "incoming": _("受信"),
+    "sent": _("送信"),
+    "ward": _("区の事例（対応中のもの）"),
+}
+
+
+def boxes_for(user) -> list[tuple[str, str]]:
+    names = ["incoming", "sent"] + (["ward"] if user.role == Role.COORDINATOR else [])
+    if user.role == Role.SUPERVISOR:
+        names = ["ward"]
+    return [(name, BOXES[name]) for name in names]
+
+
+def referral_box(*, user, box: str, status: str = ""):
+    """One inbox: addressed to the user's office, sent by it, or (coordinators, supervisors) everything in
+    flight about the cases they look after. Overdue and oldest first while unanswered, newest first after."""
+    referrals = Referral.objects.for_user(user).select_related(*LIST_RELATED)
+    if box == "incoming":
+        referrals = referrals.addressed_to(user)
+    elif box == "sent":
+        referrals = referrals.sent_by_office_of(user)
+    elif user.role == Role.COORDINATOR:
+        referrals = referrals.filter(case_ward_id=user.ward_id, status__in=IN_FLIGHT_STATUSES)
+    else:
+        referrals = referrals.filter(status__in=IN_FLIGHT_STATUSES)
+    if status in ReferralStatus.values:
+        referrals = referrals.filter(status=status)
+    waiting = Case_(When(status=ReferralStatus.SENT, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return referrals.alias(waiting=waiting).order_by("-waiting", "due_on", "-sent_at", "-pk")
+
+
+def status_counts(*, user, box: str) -> dict[str, int]:
+    base = referral_box(user=user, box=box).order_by()
+    return dict(base.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+
+
+def action_needed(*, user):
+    """Unanswered referrals addressed to the user's office, the oldest due first (overdue ones lead)."""
+    return (
+        Referral.objects.for_user(user).addressed_to(user).unanswered()
+        .select_related(*LIST_RELATED).order_by("due_on", "sent_at", "pk")
+    )
+
+
+def ward_waiting(*, user) -> int:
+    """Unanswered referrals about a coordinator's ward's cases, to whomever addressed."""
+    return Referral.objects.for_user(user).filter(case_ward_id=user.ward_id).unanswered().count()
+
+
+def badge_counts(user) -> dict[str, int]:
+    """The navigation's badges in one query: unanswered referrals to the user's office, unread notices."""
+    if not user.sees_personal_data:
+        return {"referrals": 0, "notifications": 0}
+    waiting = (Referral.objects.for_user(user).addressed_to(user).unanswered().order_by()
+               .values("municipality_id").annotate(n=Count("pk")).values("n"))
+    unread = (Notification.objects.filter(user_id=OuterRef("pk"), read_at__isnull=True).order_by()
+              .values("user_id").annotate(n=Count("pk")).values("n"))
+    row = (get_user_model().objects.filter(pk=user.pk)
+           .annotate(waiting=Coalesce(Subquery(waiting[:1]), 0), unread=Coalesce(Subquery(unread), 0))
+           .values("waiting", "unread").first())
+    return {"referrals": row["waiting"], "notifications": row["unread"]} if row else {"referrals": 0, "notifications": 0}
+
+
+def case_referrals(*, case):
+    events = Prefetch("events", queryset=ReferralEvent.objects.select_related("by"))
+    return list(case.referrals.select_related(*LIST_RELATED).prefetch_related(events).order_by("-sent_at", "-pk"))
+
+
+def notification_list(*, user):
+    return Notification.objects.filter(user=user).select_related("referral").order_by("-created_at", "-pk")
+
+
+# ------------------------------------------------------------------------------------------ shared view
+
+
+@dataclass
+class SharedInformation:
+    """What a viewer sees of the case through one referral."""
+
+    available: bool
+    reason: str = ""
+    sections: dict = field(default_factory=dict)
+    case_visible: bool = False  # the viewer may open the case page itself
+
+    @property
+    def items(self) -> list[str]:
+        return list(self.sections)
+
+
+def sharing_still_lawful(referral: Referral, today: dt.date) -> tuple[bool, str]:
+    if not referral.shares:
+        return False, _("この依頼は個人情報を含めずに送られています。詳しくは依頼元に問い合わせてください。")
+    if referral.status not in SHARING_STATUSES:
+        return False, _("この依頼は「%(status)s」となったため、共有された情報は閲覧できなくなりました。") % {
+            "status": referral.get_status_display()}
+    if referral.sharing_basis == SharingBasis.CONSENT and referral.consent is not None:
+        if not referral.consent.is_valid_on(today):
+            return False, _("本人が同意を撤回したため、共有された情報は閲覧できなくなりました。")
+    return True, ""
+
+
+def shared_information(*, user, referral: Referral, today: dt.date | None = None) -> SharedInformation:
+    today = today or timezone.localdate()
+    case_visible = Case.objects.for_user(user).filter(pk=referral.case_id).exists()
+    lawful, reason = sharing_still_lawful(referral, today)
+    if case_visible and referral.shares:
+        lawful = True  # the sender's side, who may open the case itself, still sees what was passed on
+    if not lawful:
+        return SharedInformation(False, reason, case_visible=case_visible)
+    case = referral.case
+    sections = {}
+    for item in referral.shares:
+        sections[item] = _section(case, item, today)
+    return SharedInformation(True, sections=sections, case_visible=case_visible)
+
+
+def _section(case, item: str, today: dt.date):
+    household = case.household
+    if item == SharedItem.IDENTITY:
+        primary = household.members.filter(is_primary=True).first()
+        return {"member": primary, "address": household.address, "phone": household.phone}
+    if item == SharedItem.HOUSEHOLD:
+        return [m for m in household.members.all() if not m.moved_out_on and not m.deceased_on]
+    if item == SharedItem.ISSUES:
+        return list(case.issues.filter(resolved_on__isnull=True).select_related("category"))
+    if item == SharedItem.CONSULTATIONS:
+        return list(case.consultations.order_by("-held_at")[:5])
+    if item == SharedItem.PLAN:
+        plan = case.plans.first()
+        return {"plan": plan, "tasks": list(case.tasks.select_related("agency").filter(plan=plan)) if plan else []}
+    return None

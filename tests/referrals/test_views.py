@@ -1,0 +1,239 @@
+"""Referral pages: what the receiver sees before and after its answer, the forms, inboxes, badges, the sheet."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import Action, AuditEvent
+from cases import services as case_services
+from referrals import services
+from referrals.models import DeclineReason, Notification, Referral, ReferralStatus
+
+from .conftest import kind
+
+pytestmark = pytest.mark.django_db
+
+QUERIES_INBOX = 14
+QUERIES_DETAIL = 18
+
+
+def _primary(case):
+    return case.household.members.get(is_primary=True)
+
+
+def _page(client, user, referral):
+    client.force_login(user)
+    return client.get(reverse("referrals:referral_detail", args=[referral.pk]))
+
+
+class TestWhatTheReceiverSees:
+    def test_before_answering_the_receiver_sees_what_is_shared_but_not_the_case(self, client, referral_to_konkyu,
+                                                                               konkyu_worker, case_kita):
+        response = _page(client, konkyu_worker, referral_to_konkyu)
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert _primary(case_kita).name in page and "経済的困窮" in page  # identity and issues were shared
+        assert case_kita.household.members.get(is_primary=False).name not in page  # the household was not
+        assert client.get(reverse("cases:case_detail", args=[case_kita.pk])).status_code == 404
+        assert client.get(reverse("cases:household_detail", args=[case_kita.household_id])).status_code == 404
+        event = AuditEvent.objects.filter(action=Action.VIEW, object_type="referrals.referral").latest("pk")
+        assert event.user == konkyu_worker and event.detail["shared"] == ["identity", "issues"]
+
+    @pytest.mark.parametrize("ending", ["decline", "withdraw"])
+    def test_after_a_decline_or_a_withdrawal_the_receiver_sees_nothing_of_the_person(
+            self, client, ending, referral_to_konkyu, konkyu_worker, coordinator_kita, case_kita):
+        user, extra = ((konkyu_worker, {"decline_reason": DeclineReason.objects.filter(municipality=None).first()})
+                       if ending == "decline" else (coordinator_kita, {"note": "本人が転居"}))
+        services.referral_transition(user=user, referral=referral_to_konkyu, action=ending, **extra)
+        page = _page(client, konkyu_worker, referral_to_konkyu).content.decode()
+        assert _primary(case_kita).name not in page and "経済的困窮" not in page
+        assert "閲覧できなくなりました" in page
+        # The sender's side still sees the case as before.
+        assert _primary(case_kita).name in _page(client, coordinator_kita, referral_to_konkyu).content.decode()
+
+    def test_after_acceptance_and_completion_the_shared_items_stay(self, client, referral_to_konkyu, konkyu_worker, case_kita):
+        accepted = services.referral_transition(user=konkyu_worker, referral=referral_to_konkyu, action="accept")
+        services.referral_transition(user=konkyu_worker, referral=accepted, action="complete", outcome="支援開始")
+        assert _primary(case_kita).name in _page(client, konkyu_worker, referral_to_konkyu).content.decode()
+
+    def test_a_withdrawn_consent_ends_what_the_receiver_sees(self, client, referral_to_konkyu, konkyu_worker, coordinator_kita,
+                                                             provision_consent, case_kita):
+        case_services.consent_withdraw(user=coordinator_kita, consent=provision_consent)
+        page = _page(client, konkyu_worker, referral_to_konkyu).content.decode()
+        assert _primary(case_kita).name not in page and "同意を撤回" in page
+
+    def test_a_referral_without_personal_details_shows_none(self, client, coordinator_kita, case_kita, kita_konkyu,
+                                                            konkyu_worker):
+        referral = services.referral_send(user=coordinator_kita, case=case_kita, kind=kind(), reason="相談につなぎたい",
+                                          to_agency=kita_konkyu)
+        page = _page(client, konkyu_worker, referral).content.decode()
+        assert _primary(case_kita).name not in page and "個人情報を含めずに" in page
+
+    @pytest.mark.parametrize("who", ["agency_worker", "coordinator_nishinari", "coordinator_komae", "bureau"])
+    def test_parties_outside_the_referral_get_nothing(self, request, client, who, referral_to_konkyu):
+        expected = 403 if who == "bureau" else 404
+        assert _page(client, request.getfixturevalue(who), referral_to_konkyu).status_code == expected
+
+    def test_the_supervisor_dispatched_to_the_case_reads_it(self, client, referral_to_konkyu, supervisor):
+        assert _page(client, supervisor, referral_to_konkyu).status_code == 200
+
+    def test_an_unscoped_query_fails_loudly(self):
+        from core.scoping import UnscopedQueryError
+
+        with pytest.raises(UnscopedQueryError):
+            list(Referral.objects.all())
+
+
+class TestForms:
+    def test_the_form_says_what_consent_there_is_and_sends(self, client, coordinator_kita, case_kita, kita_konkyu,
+                                                          konkyu_worker, provision_consent):
+        client.force_login(coordinator_kita)
+        url = reverse("referrals:referral_create") + f"?case={case_kita.pk}"
+        page = client.get(url).content.decode()
+        assert "個人情報を含めずに依頼してください" in page and "✓ 他機関への提供" in page
+        response = client.post(url, {"case": case_kita.pk, "kind": kind().pk, "recipient": f"agency:{kita_konkyu.pk}",
+                                     "reason": "家計の相談", "shares": ["identity"], "sharing_basis": "consent"})
+        referral = Referral.objects.for_user(coordinator_kita).get()
+        assert response.status_code == 302 and response.url == reverse("referrals:referral_detail", args=[referral.pk])
+        assert referral.consent == provision_consent
+
+    def test_a_refused_send_keeps_what_was_entered_and_saves_nothing(self, client, coordinator_kita, case_kita, kita_houkatsu):
+        client.force_login(coordinator_kita)
+        response = client.post(reverse("referrals:referral_create"), {
+            "case": case_kita.pk, "kind": kind().pk, "recipient": f"agency:{kita_houkatsu.pk}", "reason": "見守りの依頼",
+            "shares": ["identity"], "sharing_basis": "consent"})
+        page = response.content.decode()
+        assert response.status_code == 400 and "本人の同意がないため" in page and "見守りの依頼" in page
+        assert not Referral.all_objects.exists()
+
+    @pytest.mark.parametrize("recipient", ["agency:999999", "ward:abc", "nothing", ""])
+    def test_a_recipient_not_on_the_list_is_refused(self, client, coordinator_kita, case_kita, recipient):
+        client.force_login(coordinator_kita)
+        response = client.post(reverse("referrals:referral_create"), {
+            "case": case_kita.pk, "kind": kind().pk, "recipient": recipient, "reason": "依頼"})
+        assert response.status_code == 400 and not Referral.all_objects.exists()
+
+    def test_a_case_out_of_scope_is_not_offered(self, client, coordinator_nishinari, case_kita):
+        client.force_login(coordinator_nishinari)
+        assert client.get(reverse("referrals:referral_create") + f"?case={case_kita.pk}").status_code == 404
+
+    def test_answering_through_the_page(self, client, referral_to_konkyu, konkyu_worker, coordinator_kita):
+        client.force_login(konkyu_worker)
+        url = reverse("referrals:referral_action", args=[referral_to_konkyu.pk, "accept"])
+        assert client.post(url, {"accept-note": "担当します"}).status_code == 302
+        response = client.post(reverse("referrals:referral_action", args=[referral_to_konkyu.pk, "complete"]),
+                               {"complete-outcome": ""})
+        assert response.status_code == 400 and "対応の結果を入力してください" in response.content.decode()
+        client.post(reverse("referrals:referral_action", args=[referral_to_konkyu.pk, "complete"]),
+                    {"complete-outcome": "家計改善支援を開始"})
+        assert Referral.all_objects.get(pk=referral_to_konkyu.pk).status == ReferralStatus.COMPLETED
+        client.force_login(coordinator_kita)
+        case_page = client.get(reverse("cases:case_detail", args=[referral_to_konkyu.case_id])).content.decode()
+        assert "家計改善支援を開始" in case_page
+
+    def test_a_late_second_answer_through_the_page_is_told(self, client, referral_to_konkyu, konkyu_worker, konkyu_worker_2):
+        services.referral_transition(user=konkyu_worker, referral=referral_to_konkyu, action="accept")
+        client.force_login(konkyu_worker_2)
+        reason = DeclineReason.objects.filter(municipality=None).first()
+        response = client.post(reverse("referrals:referral_action", args=[referral_to_konkyu.pk, "decline"]),
+                               {"decline-decline_reason": reason.pk})
+        assert response.status_code == 400 and "困窮" in response.content.decode() and "「受理」にした" in response.content.decode()
+
+    def test_the_wrong_side_gets_403(self, client, referral_to_konkyu, coordinator_kita, konkyu_worker):
+        client.force_login(coordinator_kita)
+        assert client.post(reverse("referrals:referral_action", args=[referral_to_konkyu.pk, "accept"])).status_code == 403
+        client.force_login(konkyu_worker)
+        assert client.post(reverse("referrals:referral_action", args=[referral_to_konkyu.pk, "withdraw"])).status_code == 403
+        assert client.post(reverse("referrals:referral_action", args=[referral_to_konkyu.pk, "approve"])).status_code == 404
+
+    def test_handing_back_through_the_page(self, client, referral_to_konkyu, konkyu_worker, coordinator_kita):
+        services.referral_transition(user=konkyu_worker, referral=referral_to_konkyu, action="accept")
+        client.force_login(konkyu_worker)
+        response = client.post(reverse("referrals:referral_return", args=[referral_to_konkyu.pk]),
+                               {"reason": "就労の課題が中心のため", "sharing_basis": "none"})
+        back = Referral.all_objects.get(parent=referral_to_konkyu)
+        assert response.status_code == 302 and back.to_ward == coordinator_kita.ward
+
+
+class TestInboxesAndBadges:
+    def test_the_receivers_inbox_dashboard_and_badge(self, client, referral_to_konkyu, konkyu_worker):
+        client.force_login(konkyu_worker)
+        dashboard = client.get(reverse("core:dashboard")).content.decode()
+        assert f'>{referral_to_konkyu.number}</a>' in dashboard and 'class="nav-badge"' in dashboard
+        inbox = client.get(reverse("referrals:referral_list")).content.decode()
+        assert referral_to_konkyu.number in inbox and "依頼中（1）" in inbox
+        services.referral_transition(user=konkyu_worker, referral=referral_to_konkyu, action="accept")
+        dashboard = client.get(reverse("core:dashboard")).content.decode()
+        assert "回答を待っている依頼はありません" in dashboard
+
+    def test_overdue_rows_come_first_and_in_red(self, client, referral_to_konkyu, coordinator_kita, case_kita, kita_konkyu,
+                                               konkyu_worker):
+        later = services.referral_send(user=coordinator_kita, case=case_kita, kind=kind(), reason="二件目",
+                                       to_agency=kita_konkyu)
+        Referral.all_objects.filter(pk=referral_to_konkyu.pk).update(
+            sent_on=timezone.localdate() - dt.timedelta(days=10), due_on=timezone.localdate() - dt.timedelta(days=3))
+        client.force_login(konkyu_worker)
+        page = client.get(reverse("core:dashboard")).content.decode()
+        assert page.index(referral_to_konkyu.number) < page.index(later.number)
+        assert 'class="overdue-row"' in page and "期限超過" in page
+
+    def test_sent_and_ward_boxes(self, client, referral_to_konkyu, coordinator_kita, konkyu_worker):
+        client.force_login(coordinator_kita)
+        assert referral_to_konkyu.number in client.get(reverse("referrals:referral_list") + "?box=sent").content.decode()
+        assert referral_to_konkyu.number in client.get(reverse("referrals:referral_list") + "?box=ward").content.decode()
+        assert referral_to_konkyu.number not in client.get(reverse("referrals:referral_list") + "?box=incoming").content.decode()
+        client.force_login(konkyu_worker)
+        assert referral_to_konkyu.number not in client.get(reverse("referrals:referral_list") + "?box=sent").content.decode()
+
+    def test_the_inbox_costs_the_same_queries_for_one_referral_or_twenty(
+            self, client, referral_to_konkyu, coordinator_kita, case_kita, kita_konkyu, konkyu_worker, django_assert_num_queries):
+        client.force_login(konkyu_worker)
+        client.get(reverse("referrals:referral_list"))
+        with django_assert_num_queries(QUERIES_INBOX):
+            client.get(reverse("referrals:referral_list"))
+        for n in range(19):
+            services.referral_send(user=coordinator_kita, case=case_kita, kind=kind(), reason=f"依頼{n}", to_agency=kita_konkyu)
+        with django_assert_num_queries(QUERIES_INBOX):
+            response = client.get(reverse("referrals:referral_list"))
+        assert response.content.decode().count("/referrals/") >= 20
+
+    def test_the_referral_page_costs_the_same_queries_however_much_it_holds(
+            self, client, referral_to_konkyu, konkyu_worker, coordinator_kita, case_kita, django_assert_num_queries):
+        from cases.models import IssueCategory
+
+        accepted = services.referral_transition(user=konkyu_worker, referral=referral_to_konkyu, action="accept")
+        services.referral_transition(user=konkyu_worker, referral=accepted, action="start", note="訪問予定")
+        client.force_login(konkyu_worker)
+        url = reverse("referrals:referral_detail", args=[referral_to_konkyu.pk])
+        client.get(url)
+        with django_assert_num_queries(QUERIES_DETAIL):
+            client.get(url)
+        for category in IssueCategory.objects.filter(municipality=None).exclude(name="経済的困窮")[:6]:
+            case_services.case_issue_add(user=coordinator_kita, case=case_kita, category=category, noted_on=dt.date(2020, 6, 1))
+        for n in range(3):
+            services.referral_return(user=konkyu_worker, referral=referral_to_konkyu, reason=f"戻し{n}")
+        with django_assert_num_queries(QUERIES_DETAIL):
+            page = client.get(url).content.decode()
+        assert page.count("つなぎ戻し No.") == 3
+
+    def test_notices_are_listed_read_on_opening_and_all_at_once(self, client, referral_to_konkyu, konkyu_worker):
+        client.force_login(konkyu_worker)
+        page = client.get(reverse("referrals:notification_list")).content.decode()
+        assert "から" in page and "未読" in page
+        client.get(reverse("referrals:referral_detail", args=[referral_to_konkyu.pk]))
+        assert not Notification.objects.filter(user=konkyu_worker, read_at__isnull=True).exists()
+        Notification.objects.update(read_at=None)
+        assert client.post(reverse("referrals:notification_read_all")).status_code == 302
+        assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+class TestSheet:
+    def test_the_sheet_prints_what_is_shared_with_a_signature_line_and_is_audited(self, client, referral_to_konkyu,
+                                                                                 coordinator_kita, case_kita):
+        client.force_login(coordinator_kita)
+        page = client.get(reverse("referrals:referral_sheet", args=[referral_to_konkyu.pk])).content.decode()
+        assert "つなぐシート" in page and _primary(case_kita).name in page and "氏名（自署）" in page
+        assert "取扱注意" in page and "http" not in page.replace("http://www.w3.org", "")
+        assert AuditEvent.objects.filter(action=Action.EXPORT, object_type="referrals.referral").exists()
