@@ -54,3 +54,12 @@ class PeriodForm(forms.Form):
         if start and end and (end - start) > dt.timedelta(days=366 * 5):
             raise forms.ValidationError(_("期間は5年以内にしてください。"))
         return cleaned
+
+
+class ReferralReportForm(forms.Form):
+    fy = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=fiscal_year_choices)
+    ward = forms.ModelChoiceField(label=_("区・圏域"), queryset=Ward.objects.none(), required=False, empty_label=_("全区"))
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ward"].queryset = Ward.objects.filter(municipality=municipality)

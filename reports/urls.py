@@ -9,4 +9,5 @@ urlpatterns = [
     path("annual/annual.xlsx", views.annual_download, {"fmt": "xlsx"}, name="annual_xlsx"),
     path("annual/annual.csv", views.annual_download, {"fmt": "csv"}, name="annual_csv"),
     path("activities/", views.activities, name="activities"),
+    path("referrals/", views.referrals, name="referrals"),
 ]

@@ -17,9 +17,10 @@ from core.wareki import fiscal_year, fiscal_year_bounds
 from . import exports
 from .activities import activity_report
 from .annual import annual_report, ward_comparison
-from .forms import AnnualReportForm, PeriodForm
+from .forms import AnnualReportForm, PeriodForm, ReferralReportForm
 from .indicators import evaluation_indicators
 from .layouts import layout_for
+from .referrals import referral_report
 
 bureau_view = role_required(Role.BUREAU, Role.ADMINISTRATOR)
 
@@ -123,3 +124,15 @@ def activities(request):
 def _year_before(month: str) -> str:
     year, number = month.split("-")
     return f"{int(year) - 1}-{number}"
+
+
+@bureau_view
+def referrals(request):
+    """つなぎの集計: sent, accepted, declined (by reason), median days to answer, overdue."""
+    municipality = request.user.municipality
+    form = ReferralReportForm(request.GET or {"fy": fiscal_year(timezone.localdate())}, municipality=municipality)
+    context = {"form": form}
+    if form.is_valid():
+        context["report"] = referral_report(municipality=municipality, fiscal_year=form.cleaned_data["fy"],
+                                            ward=form.cleaned_data.get("ward"))
+    return render(request, "reports/referrals.html", context, status=200 if form.is_valid() else 400)

@@ -66,6 +66,7 @@ RULES = {
     "reports:annual_xlsx": (None, BUREAU_ONLY),
     "reports:annual_csv": (None, BUREAU_ONLY),
     "reports:activities": (None, BUREAU_ONLY),
+    "reports:referrals": (None, BUREAU_ONLY),
     # DRF answers an anonymous session with 403 (no login page for an API).
     "api_reports_annual": (None, {**BUREAU_ONLY, "anonymous": 403}),
     "cases:household_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),

@@ -183,6 +183,6 @@ class TestActivityPages:
             client.get(reverse("meetings:activity_list"))
 
 
-QUERIES_ACTIVITY_LIST = 14
-QUERIES_MEETING_LIST = 15
-QUERIES_MEETING_PAGE = 18
+QUERIES_ACTIVITY_LIST = 15
+QUERIES_MEETING_LIST = 16
+QUERIES_MEETING_PAGE = 19

@@ -1,0 +1,91 @@
+"""Referral figures for the bureau (issue #5 item 8): per receiving agency category and per ward, one fiscal year.
+
+Counts only. The unit is a referral sent in the fiscal year (by its day of sending), about a case of the
+ward chosen (or any ward). A referral is "overdue" when it was answered after its due date or is still
+unanswered past it on the day the report is made.
+"""
+
+import datetime as dt
+
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.wareki import fiscal_year_label
+from referrals.models import Referral, ReferralStatus
+
+from .annual import TOTAL
+from .scope import scoped
+
+ACCEPTED = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED)
+
+
+class Median(Aggregate):
+    """PostgreSQL's percentile_cont(0.5): the median of a numeric expression, NULLs ignored."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _days_to_answer():
+    waited = ExpressionWrapper(F("answered_at") - F("sent_at"), output_field=DurationField())
+    return Func(waited, template="EXTRACT(EPOCH FROM %(expressions)s) / 86400.0", output_field=FloatField())
+
+
+def _figures(today: dt.date) -> dict:
+    late_answer = Q(answered_at__isnull=False, answered_at__date__gt=F("due_on"))
+    still_waiting = Q(status=ReferralStatus.SENT, due_on__lt=today)
+    return {
+        "sent": Count("pk"),
+        "accepted": Count("pk", filter=Q(status__in=ACCEPTED)),
+        "declined": Count("pk", filter=Q(status=ReferralStatus.DECLINED)),
+        "withdrawn": Count("pk", filter=Q(status=ReferralStatus.WITHDRAWN)),
+        "waiting": Count("pk", filter=Q(status=ReferralStatus.SENT)),
+        "completed": Count("pk", filter=Q(status=ReferralStatus.COMPLETED)),
+        "overdue": Count("pk", filter=late_answer | still_waiting),
+        "median_days": Median(_days_to_answer()),
+    }
+
+
+def _row(label: str, values: dict) -> dict:
+    median = values.pop("median_days")
+    return {"label": label, **values, "median_days": None if median is None else round(median, 1)}
+
+
+def referral_report(*, municipality, fiscal_year: int, ward=None, today: dt.date | None = None) -> dict:
+    """{"fiscal_year", "label", "ward", "by_category": [...], "by_ward": [...], "declines": [...], "total": {...}}.
+
+    Rows carry sent / accepted / declined / withdrawn / waiting / completed / overdue and the median days
+    from sending to the answer (受理 or 辞退), one decimal. Five grouped queries whatever the volume.
+    """
+    today = today or timezone.localdate()
+    base = scoped(Referral.all_objects.in_fiscal_year(fiscal_year), municipality=municipality)
+    if ward is not None:
+        base = base.filter(case_ward=ward)
+    base = base.order_by()
+    figures = _figures(today)
+    by_category = [
+        _row(row.pop("to_agency__category__name") or _("区役所（つながる体制推進員）"), row)
+        for row in base.values("to_agency__category__name", "to_agency__category__sort_order")
+        .annotate(**figures).order_by("to_agency__category__sort_order", "to_agency__category__name")
+    ]
+    for row in by_category:
+        row.pop("to_agency__category__sort_order", None)
+    by_ward = [
+        _row(row.pop("case_ward__name"), row)
+        for row in base.values("case_ward__name", "case_ward__sort_order").annotate(**figures)
+        .order_by("case_ward__sort_order", "case_ward__name")
+    ]
+    for row in by_ward:
+        row.pop("case_ward__sort_order", None)
+    declines = list(
+        base.filter(status=ReferralStatus.DECLINED).values("decline_reason__name", "decline_reason__sort_order")
+        .annotate(count=Count("pk")).order_by("decline_reason__sort_order", "decline_reason__name")
+    )
+    total = _row(TOTAL, base.aggregate(**figures))
+    return {
+        "fiscal_year": fiscal_year, "label": fiscal_year_label(fiscal_year), "ward": ward.name if ward else None,
+        "by_category": by_category, "by_ward": by_ward, "total": total,
+        "declines": [{"label": d["decline_reason__name"], "count": d["count"]} for d in declines],
+    }
