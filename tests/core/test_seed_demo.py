@@ -72,6 +72,7 @@ def test_seed_demo_gives_each_demo_user_their_role_ward_and_agency():
         "kita_coordinator": Role.COORDINATOR,
         "nishinari_coordinator": Role.COORDINATOR,
         "agency_worker": Role.AGENCY_WORKER,
+        "konkyu_worker": Role.AGENCY_WORKER,
         "supervisor": Role.SUPERVISOR,
         "bureau": Role.BUREAU,
         "admin": Role.ADMINISTRATOR,
@@ -137,7 +138,10 @@ def test_seed_demo_generates_the_same_households_every_time():
     first = demo_members()
     from cases.models import Case, Consent
     from meetings.models import Meeting
+    from referrals.models import Referral
 
+    Referral.all_objects.filter(parent__isnull=False).delete()
+    Referral.all_objects.all().delete()  # referrals protect their cases and consents
     Meeting.all_objects.all().delete()  # meetings protect the cases and consents they discussed
     Consent.objects.all().delete()  # case work protects the households it concerns
     Case.all_objects.all().delete()
@@ -303,3 +307,22 @@ def test_the_demo_has_current_meetings_that_follow_the_legal_rules():
             assert problems == []
     seed()
     assert recent.count() == 3
+
+
+def test_the_demo_has_referrals_in_every_state_the_inboxes_show():
+    from referrals.models import Referral, ReferralStatus
+    from referrals.selectors import action_needed
+
+    seed()
+    referrals = Referral.all_objects.filter(case_ward__name="北区")
+    assert sorted(referrals.values_list("status", flat=True)) == sorted([
+        ReferralStatus.SENT, ReferralStatus.SENT, ReferralStatus.SENT, ReferralStatus.IN_PROGRESS,
+        ReferralStatus.DECLINED, ReferralStatus.COMPLETED])
+    houkatsu = User.objects.get(username="agency_worker")
+    waiting = list(action_needed(user=houkatsu))
+    assert len(waiting) == 1 and waiting[0].is_overdue()
+    assert [r.kind.name for r in action_needed(user=User.objects.get(username="kita_coordinator"))] == ["つながる場の開催依頼"]
+    assert len(action_needed(user=User.objects.get(username="konkyu_worker"))) == 1
+    count = referrals.count()
+    call_command("seed_demo", stdout=StringIO())
+    assert referrals.count() == count

@@ -293,9 +293,9 @@ class TestReturnAndTimeline:
         services.referral_transition(user=konkyu_worker, referral=accepted, action="complete",
                                      outcome="家計改善支援の利用を開始した。")
         entries = [e for e in case_timeline(case=case_kita, referrals=case_referrals(case=case_kita)) if e.kind == "referral"]
-        assert [e.title for e in entries] == ["つなぎ（No.%d）完了" % referral_to_konkyu.pk,
-                                              "つなぎ（No.%d）受理" % referral_to_konkyu.pk,
-                                              "つなぎ（No.%d）依頼中" % referral_to_konkyu.pk]
+        assert [e.title for e in entries] == [f"つなぎ（No.{referral_to_konkyu.pk}）完了",
+                                              f"つなぎ（No.{referral_to_konkyu.pk}）受理",
+                                              f"つなぎ（No.{referral_to_konkyu.pk}）依頼中"]
         assert "家計改善支援の利用を開始した。" in entries[0].body and entries[0].by == konkyu_worker.display_name
 
     def test_a_receiver_hands_the_case_back_to_the_ward_office(self, referral_to_konkyu, konkyu_worker, coordinator_kita, kita):

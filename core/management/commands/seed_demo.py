@@ -58,6 +58,7 @@ DEMO_USERS = [
     DemoUser("kita_coordinator", Role.COORDINATOR, "北川", "美咲", ward="北区"),
     DemoUser("nishinari_coordinator", Role.COORDINATOR, "西岡", "健太", ward="西成区"),
     DemoUser("agency_worker", Role.AGENCY_WORKER, "森本", "由美", agency="北区地域包括支援センター"),
+    DemoUser("konkyu_worker", Role.AGENCY_WORKER, "今井", "翔", agency="北区生活困窮担当"),
     DemoUser("supervisor", Role.SUPERVISOR, "上田", "誠"),
     DemoUser("bureau", Role.BUREAU, "福井", "直子"),
     DemoUser("admin", Role.ADMINISTRATOR, "菅野", "聡", is_staff=True),
@@ -98,11 +99,13 @@ class Command(BaseCommand):
             households_created = _households(municipality)
             cases_created = _cases(municipality)
             meetings_created = _meetings(municipality)
+            referrals_created = _referrals(municipality)
             history = seed_history(municipality)
 
         self.stdout.write(self.style.SUCCESS(_("デモデータを用意しました。")))
         self.stdout.write(_("  事例: 新規 %(count)d 件") % {"count": cases_created})
         self.stdout.write(_("  これからの会議・最近の会議: 新規 %(count)d 件") % {"count": meetings_created})
+        self.stdout.write(_("  つなぎ: 新規 %(count)d 件") % {"count": referrals_created})
         if history is None:
             self.stdout.write(_("  過去の実績（令和元年度〜令和4年度）: 既にあります"))
         else:
@@ -208,6 +211,78 @@ def _cases(municipality) -> int:
                 case.supervisors.add(supervisor)
             created += 1
     return created
+
+
+def _referrals(municipality) -> int:
+    """北区's referrals, through the services, one in every state the inboxes show: an overdue つなぎ waiting
+    for 北区地域包括支援センター, one in progress, one declined, one completed, and a つながる場の開催依頼 from
+    the 包括 to the ward office."""
+    from cases import services as case_services
+    from cases.models import Case
+    from referrals import services
+    from referrals.models import DeclineReason, Referral, ReferralKind
+
+    ward = Ward.objects.get(municipality=municipality, name="北区")
+    if Referral.all_objects.filter(case_ward=ward).exists():
+        return 0
+    coordinator = User.objects.get(username="kita_coordinator")
+    houkatsu_worker = User.objects.get(username="agency_worker")
+    agencies = {a.category.name: a for a in Agency.objects.filter(ward=ward).select_related("category")}
+    cases = list(Case.all_objects.filter(ward=ward).open().order_by("-pk")[:5])
+    if len(cases) < 5:
+        return 0
+    kinds = {k.name: k for k in ReferralKind.objects.filter(municipality=None)}
+    today = date.today()
+
+    def sent(referral, days_ago):
+        when = timezone.now() - timedelta(days=days_ago)
+        Referral.all_objects.filter(pk=referral.pk).update(
+            sent_at=when, sent_on=timezone.localdate(when), due_on=timezone.localdate(when) + timedelta(days=referral.kind.default_due_days))
+        referral.events.update(at=when)
+
+    def consent(case):
+        return case_services.consent_record(
+            user=coordinator, member=case.household.members.get(is_primary=True), purpose="provision",
+            obtained_on=today - timedelta(days=20), method="written", all_agencies=True)
+
+    consent(cases[0])
+    overdue = services.referral_send(
+        user=coordinator, case=cases[0], kind=kinds["つなぎ"], to_agency=agencies["地域包括支援センター"],
+        reason="母の介護保険の申請と、見守り体制の相談をお願いしたい。", shares=["identity", "household", "issues"],
+        sharing_basis="consent")
+    sent(overdue, 9)
+    konkyu_worker = User.objects.get(username="konkyu_worker")
+    working = services.referral_send(
+        user=coordinator, case=cases[1], kind=kinds["つなぎ"], to_agency=agencies["生活困窮担当"],
+        reason="家賃の滞納が続いており、家計改善支援につなぎたい。")
+    sent(working, 5)
+    services.referral_transition(user=konkyu_worker, referral=working, action="accept", note="担当者を決めて連絡します")
+    services.referral_transition(user=konkyu_worker, referral=working, action="start")
+    declined = services.referral_send(
+        user=coordinator, case=cases[2], kind=kinds["情報提供依頼"], to_agency=agencies["地域包括支援センター"],
+        reason="母の要介護認定の状況を確認したい。")
+    sent(declined, 4)
+    services.referral_transition(
+        user=houkatsu_worker, referral=declined, action="decline", note="認定の申請はまだのようです。",
+        decline_reason=DeclineReason.objects.get(municipality=None, name="情報が不足している（再依頼をお願いしたい）"))
+    completed = services.referral_send(
+        user=coordinator, case=cases[3], kind=kinds["つなぎ"], to_agency=agencies["地域包括支援センター"],
+        reason="独居高齢者の見守りを依頼したい。")
+    sent(completed, 20)
+    services.referral_transition(user=houkatsu_worker, referral=completed, action="accept")
+    services.referral_transition(user=houkatsu_worker, referral=completed, action="complete",
+                                 outcome="週1回の見守り訪問を開始し、配食サービスにつないだ。")
+    # The 包括 asks the ward to convene about a case it works on (it has a task there).
+    worked_on = services.referable_cases(houkatsu_worker).order_by("pk").first()
+    consent(worked_on)
+    services.referral_send(
+        user=houkatsu_worker, case=worked_on, kind=kinds["つながる場の開催依頼"], to_ward=ward,
+        reason="介護・障害・困窮の課題が重なっており、関係機関でつながる場を開いてほしい。", shares=["issues"],
+        sharing_basis="consent")
+    services.referral_send(
+        user=coordinator, case=cases[4], kind=kinds["つなぎ"], to_agency=agencies["生活困窮担当"],
+        reason="就労と家計の相談を希望している。本人から連絡してよいとの了解あり。")
+    return Referral.all_objects.filter(case_ward=ward).count()
 
 
 def _meetings(municipality) -> int:
