@@ -168,7 +168,7 @@ def case_timeline(*, case, discussions=(), referrals=()) -> list[TimelineEntry]:
     for r in referrals:
         route = f"{r.sender_name} → {r.recipient_name}"
         for event in r.events.all():
-            title = f"{r.kind.name}（{r.number}）{event.get_to_status_display()}"
+            title = f"{r.kind.name}（{r.number}）{event.label}"
             body = "\n".join(part for part in (route, event.note) if part)
             entries.append(TimelineEntry(event.at, "referral", title, body, event.by.display_name))
     for p in case.plans.select_related("created_by"):

@@ -255,6 +255,10 @@ class Referral(models.Model):
         return [SharedItem(item).label for item in self.shares]
 
 
+EVENT_LABELS = {"send": _("依頼"), "accept": _("受理"), "decline": _("辞退"), "start": _("対応開始"), "complete": _("完了"),
+                "withdraw": _("取下げ")}
+
+
 class ReferralEvent(models.Model):
     """One explicit action on a referral (送付, 受理, 辞退, 対応開始, 完了, 取下げ), with who, when and what."""
 
@@ -272,7 +276,11 @@ class ReferralEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.referral} {self.get_to_status_display()}"
+        return f"{self.referral} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.get_to_status_display()))
 
 
 class NotificationKind(models.TextChoices):

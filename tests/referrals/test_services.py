@@ -295,7 +295,7 @@ class TestReturnAndTimeline:
         entries = [e for e in case_timeline(case=case_kita, referrals=case_referrals(case=case_kita)) if e.kind == "referral"]
         assert [e.title for e in entries] == [f"つなぎ（No.{referral_to_konkyu.pk}）完了",
                                               f"つなぎ（No.{referral_to_konkyu.pk}）受理",
-                                              f"つなぎ（No.{referral_to_konkyu.pk}）依頼中"]
+                                              f"つなぎ（No.{referral_to_konkyu.pk}）依頼"]
         assert "家計改善支援の利用を開始した。" in entries[0].body and entries[0].by == konkyu_worker.display_name
 
     def test_a_receiver_hands_the_case_back_to_the_ward_office(self, referral_to_konkyu, konkyu_worker, coordinator_kita, kita):
