@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from audit.models import Action
@@ -43,18 +44,22 @@ SHARING_PURPOSES = (ConsentPurpose.PROVISION, ConsentPurpose.SHARING)
 
 
 class Move(NamedTuple):
-    label: str  # the button and the audit trail's name for it
+    label: str  # the action's name in headings, messages and the audit trail
+    button: str
     sources: tuple
     target: str
     side: str  # "receiver" or "sender": whose action it is
 
 
 ACTIONS = {
-    "accept": Move(_("受理"), (ReferralStatus.SENT,), ReferralStatus.ACCEPTED, "receiver"),
-    "decline": Move(_("辞退"), (ReferralStatus.SENT,), ReferralStatus.DECLINED, "receiver"),
-    "start": Move(_("対応開始"), (ReferralStatus.ACCEPTED,), ReferralStatus.IN_PROGRESS, "receiver"),
-    "complete": Move(_("完了"), (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS), ReferralStatus.COMPLETED, "receiver"),
-    "withdraw": Move(_("取下げ"), (ReferralStatus.SENT,), ReferralStatus.WITHDRAWN, "sender"),
+    "accept": Move(gettext_lazy("受理"), gettext_lazy("受理する"), (ReferralStatus.SENT,), ReferralStatus.ACCEPTED, "receiver"),
+    "decline": Move(gettext_lazy("辞退"), gettext_lazy("辞退する"), (ReferralStatus.SENT,), ReferralStatus.DECLINED, "receiver"),
+    "start": Move(gettext_lazy("対応開始"), gettext_lazy("対応を開始する"), (ReferralStatus.ACCEPTED,),
+                  ReferralStatus.IN_PROGRESS, "receiver"),
+    "complete": Move(gettext_lazy("完了"), gettext_lazy("完了する"), (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS),
+                     ReferralStatus.COMPLETED, "receiver"),
+    "withdraw": Move(gettext_lazy("取下げ"), gettext_lazy("取り下げる"), (ReferralStatus.SENT,), ReferralStatus.WITHDRAWN,
+                     "sender"),
 }
 
 

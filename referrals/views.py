@@ -89,7 +89,7 @@ def _detail_context(request, referral, shared, forms):
     user = request.user
     return {
         "referral": referral, "shared": shared, "events": referral.events.select_related("by"),
-        "action_forms": [(name, services.ACTIONS[name].label, form) for name, form in forms.items()],
+        "action_forms": [(name, services.ACTIONS[name], form) for name, form in forms.items()],
         "replies": referral.replies.select_related("kind", "to_agency", "to_ward"),
         "can_return": services.is_receiver(user, referral)
         and referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS),

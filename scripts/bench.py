@@ -24,6 +24,8 @@ AUDIT_EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", "500000"))
 # Ten fiscal years of つながる場 for a large city (Osaka held 158 in FY2019; a ten-fold city, every year).
 MEETINGS_PER_YEAR = int(os.environ.get("BENCH_MEETINGS_PER_YEAR", "2000"))
 MEETING_YEARS = range(2016, 2026)
+# Referrals about 北区's cases: every status, spread over the same ten years, a few hundred still waiting.
+REFERRALS_PER_YEAR = int(os.environ.get("BENCH_REFERRALS_PER_YEAR", "5000"))
 REPEAT = 15
 
 
@@ -72,10 +74,47 @@ def populate():
     AuditEvent.objects.bulk_create(batch)
     _cases(city, kita, coordinator)
     _meetings(city, kita, coordinator)
+    agency_worker = _referrals(city, kita, coordinator)
     bureau = User.objects.create_user("bench_bureau", password="x", role=Role.BUREAU, municipality=city)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return coordinator, auditor, bureau
+    return coordinator, auditor, bureau, agency_worker
+
+
+def _referrals(city, ward, coordinator):
+    """REFERRALS_PER_YEAR referrals a year for ten years from the ward office to the ward's agencies, with their
+    events; the last 300 still unanswered (bulk, no audit). Returns a worker of the agency most of them go to."""
+    from django.utils import timezone
+
+    from accounts.models import Role, User
+    from agencies.models import Agency
+    from cases.models import Case
+    from referrals.models import DeclineReason, Referral, ReferralEvent, ReferralKind
+
+    agencies = list(Agency.objects.filter(ward=ward).order_by("pk")[:6])
+    kinds = list(ReferralKind.objects.filter(municipality=None))
+    reason = DeclineReason.objects.filter(municipality=None).first()
+    cases = list(Case.all_objects.filter(ward=ward).order_by("pk").values_list("pk", flat=True))
+    statuses = ("completed", "completed", "in_progress", "accepted", "declined", "withdrawn")
+    total = REFERRALS_PER_YEAR * len(MEETING_YEARS)
+    for fy_index, fy in enumerate(MEETING_YEARS):
+        batch = []
+        for i in range(REFERRALS_PER_YEAR):
+            n = fy_index * REFERRALS_PER_YEAR + i
+            sent = timezone.make_aware(dt.datetime(fy, 4, 1, 9) + dt.timedelta(hours=(i * 1733) % (360 * 24)))
+            status = "sent" if n >= total - 300 else statuses[n % len(statuses)]
+            answered = sent + dt.timedelta(days=1 + n % 12) if status not in ("sent", "withdrawn") else None
+            batch.append(Referral(
+                municipality=city, case_id=cases[n % len(cases)], case_ward=ward, kind=kinds[n % len(kinds)],
+                from_ward=ward, sent_by=coordinator, to_agency=agencies[0] if n % 3 else agencies[1 + n % 5],
+                reason="家計の相談につなぎたい。", sent_at=sent, sent_on=timezone.localdate(sent),
+                due_on=timezone.localdate(sent) + dt.timedelta(days=7), status=status, answered_at=answered,
+                answered_by=coordinator if answered else None, decline_reason=reason if status == "declined" else None))
+        referrals = Referral.all_objects.bulk_create(batch)
+        ReferralEvent.objects.bulk_create(
+            ReferralEvent(referral=r, action="send", to_status="sent", by=coordinator, at=r.sent_at) for r in referrals)
+    return User.objects.create_user("bench_agency", password="x", role=Role.AGENCY_WORKER, municipality=city,
+                                    agency=agencies[0])
 
 
 def _meetings(city, ward, coordinator):
@@ -146,7 +185,7 @@ def main():
     old = setup_databases(verbosity=0, interactive=False)
     try:
         t0 = time.perf_counter()
-        coordinator, auditor, bureau = populate()
+        coordinator, auditor, bureau, agency_worker = populate()
         load_seconds = time.perf_counter() - t0
         client = Client()
         rows = []
@@ -166,7 +205,17 @@ def main():
         meeting = coordinator.ward.meetings.order_by("-pk").first()
         rows.append(("会議一覧（北区 10年分）", *measure(client, "/meetings/")))
         rows.append(("会議詳細", *measure(client, f"/meetings/{meeting.pk}/")))
+        referrals = f"{len(MEETING_YEARS)} 年 × {REFERRALS_PER_YEAR} 件"
+        rows.append((f"つなぎ 区の事例（{referrals}）", *measure(client, "/referrals/", box="ward")))
+        from referrals.models import Referral
+
+        referral = Referral.all_objects.filter(case_ward=coordinator.ward, status="sent").order_by("pk").first()
+        rows.append(("つなぎ詳細", *measure(client, f"/referrals/{referral.pk}/")))
+        client.force_login(agency_worker)
+        rows.append(("つなぎ 受信（機関、回答待ち300件を含む）", *measure(client, "/referrals/", box="incoming")))
+        rows.append(("関係機関ダッシュボード（回答が必要なつなぎ）", *measure(client, "/")))
         client.force_login(bureau)
+        rows.append((f"つなぎの集計 全区（{referrals}）", *measure(client, "/reports/referrals/", fy=2024)))
         years = f"{len(MEETING_YEARS)} 年 × {MEETINGS_PER_YEAR} 回"
         rows.append((f"年次集計 全区（{years}）", *measure(client, "/reports/annual/", fy=2024)))
         rows.append(("年次集計 北区", *measure(client, "/reports/annual/", fy=2024, ward=coordinator.ward_id)))
