@@ -1,4 +1,9 @@
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import Agency, AgencyCategory, Municipality, Ward
 
@@ -34,12 +39,13 @@ def municipality_setup(*, name: str, code: str, wards: list[str], area_label: st
     Idempotent: running it again creates nothing new. Agencies are matched by name and left as they
     are once they exist, so an administrator's later changes (phone, 使用中) survive a re-run.
     """
-    municipality, _ = Municipality.objects.update_or_create(
+    name, code, wards = setup_checked(name=name, code=code, wards=wards)
+    municipality, _created = Municipality.objects.update_or_create(
         code=code, defaults={"name": name, "area_label": area_label}
     )
     categories = list(per_ward_categories())
     for position, ward_name in enumerate(wards, start=1):
-        ward, _ = Ward.objects.update_or_create(
+        ward, _created = Ward.objects.update_or_create(
             municipality=municipality, name=ward_name, defaults={"sort_order": position}
         )
         for category in categories:
@@ -49,3 +55,26 @@ def municipality_setup(*, name: str, code: str, wards: list[str], area_label: st
                 defaults={"ward": ward, "category": category},
             )
     return municipality
+
+
+def setup_checked(*, name: str, code: str, wards: list[str]) -> tuple[str, str, list[str]]:
+    """Names in NFKC without surrounding spaces; the refusals a new city's set-up can meet, in Japanese."""
+    name = unicodedata.normalize("NFKC", name or "").strip()
+    code = unicodedata.normalize("NFKC", code or "").strip()
+    wards = [unicodedata.normalize("NFKC", w).strip() for w in wards if w and w.strip()]
+    if not name:
+        raise ValidationError(_("自治体名を入力してください。"), code="name_required")
+    if not re.fullmatch(r"\d{6}", code):
+        raise ValidationError(_("地方公共団体コードは6桁の数字で入力してください（例: 271004）。"), code="invalid_code")
+    if not wards:
+        raise ValidationError(_("区・圏域を一つ以上入力してください。"), code="wards_required")
+    repeated = sorted({w for w in wards if wards.count(w) > 1})
+    if repeated:
+        raise ValidationError(_("区・圏域の名前が重複しています：%(names)s") % {"names": "、".join(repeated)}, code="duplicate_ward")
+    other = Municipality.objects.filter(name=name).exclude(code=code).first()
+    if other is not None:
+        raise ValidationError(
+            _("自治体名「%(name)s」は別のコード（%(code)s）で登録されています。") % {"name": name, "code": other.code},
+            code="name_taken",
+        )
+    return name, code, wards
