@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cases",
     "meetings",
     "referrals",
+    "ledger",
     "reports",
 ]
 

@@ -1,0 +1,224 @@
+"""Reading a つながる場 開催台帳 (DOMAIN.md §7, format v1): bytes in, rows of plain values out.
+
+Nothing here touches the database. Every problem is a `CellError` naming the row, the column, the value
+and the reason in Japanese, so the importer can report every bad row at once.
+"""
+
+import csv
+import datetime as dt
+import difflib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from core.wareki import ERAS
+
+COLUMNS = ("開催日", "区", "事例番号", "会議種別", "開催根拠", "SV派遣", "相談のあった機関", "参加機関", "課題")
+REQUIRED = ("開催日", "区", "事例番号", "開催根拠")
+MAX_BYTES = 200 * 1024 * 1024
+
+
+class LedgerFileError(ValueError):
+    """The file as a whole cannot be read (encoding, format, headers)."""
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int  # the row number as the user sees it in Excel (the header is row 1)
+    column: str
+    value: str
+    reason: str
+    closest: str = ""
+
+
+# ------------------------------------------------------------------------------------------------ names
+
+
+def normalize(text) -> str:
+    """NFKC, trimmed, inner spaces removed, and 障害 / 障碍 written as 障がい (DOMAIN.md §7)."""
+    text = unicodedata.normalize("NFKC", str(text or "")).strip()
+    text = re.sub(r"\s+", "", text)
+    return text.replace("障害", "障がい").replace("障碍", "障がい")
+
+
+SEPARATORS = re.compile(r"[、,;\n\r]+")
+SUSPECTED = re.compile(r"[(（]疑い(?:含む)?[)）]$")
+
+
+def split_list(value) -> list[str]:
+    """「、」「,」「，」「;」 or line breaks between entries; each entry once, in order."""
+    entries = []
+    for part in SEPARATORS.split(unicodedata.normalize("NFKC", str(value or ""))):
+        part = part.strip()
+        if part and part not in entries:
+            entries.append(part)
+    return entries
+
+
+def split_suspected(entry: str) -> tuple[str, bool]:
+    """「認知症（疑い含む）」 → ("認知症", True)."""
+    stripped = SUSPECTED.sub("", unicodedata.normalize("NFKC", entry).strip())
+    return stripped.strip(), stripped != unicodedata.normalize("NFKC", entry).strip()
+
+
+class Matcher:
+    """Names of one master list, matched after normalisation, through aliases; suggests the closest name."""
+
+    def __init__(self, names, aliases=None):
+        self.names = list(names)
+        self.by_key = {normalize(name): name for name in self.names}
+        for alias, target in (aliases or {}).items():
+            if target in self.names:
+                self.by_key.setdefault(normalize(alias), target)
+
+    def find(self, value) -> str | None:
+        return self.by_key.get(normalize(value))
+
+    def closest(self, value) -> str:
+        key = normalize(value)
+        hits = difflib.get_close_matches(key, list(self.by_key), n=1, cutoff=0.4)
+        if not hits:
+            hits = [k for k in self.by_key if key and (key in k or k in key)][:1]
+        return self.by_key[hits[0]] if hits else ""
+
+
+# ------------------------------------------------------------------------------------------------ values
+
+
+ERA_BY_NAME = {era.name: era for era in ERAS} | {era.short: era for era in ERAS}
+WAREKI = re.compile(r"^(令和|平成|昭和|大正|明治|[RHSTM])\s*(元|\d{1,2})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
+SEIREKI = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
+
+
+def parse_date(value) -> dt.date:
+    """An Excel date cell, 2020-05-12, 2020/5/12, 2020年5月12日, 令和2年5月12日, 令和元年…, R2.5.12, H31/4/30."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = unicodedata.normalize("NFKC", str(value or "")).strip().upper()
+    text = re.sub(r"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2})?$", r"\1", text)
+    if not text:
+        raise ValueError(_("開催日が空欄です。"))
+    era = None
+    match = SEIREKI.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = WAREKI.match(text)
+        if not match:
+            raise ValueError(_("日付として読めません（例: 2020-05-12、令和2年5月12日、R2.5.12）。"))
+        era = ERA_BY_NAME[match.group(1)]
+        year = era.start.year - 1 + (1 if match.group(2) == "元" else int(match.group(2)))
+        month, day = int(match.group(3)), int(match.group(4))
+    try:
+        parsed = dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(_("存在しない日付です。")) from None
+    if era is not None and parsed < era.start:
+        raise ValueError(_("その元号の期間に含まれない日付です。"))
+    return parsed
+
+
+TRUE_FLAGS = {"有", "あり", "有り", "○", "〇", "◯", "1", "TRUE", "はい", "YES", "派遣"}
+FALSE_FLAGS = {"無", "なし", "無し", "×", "✕", "0", "FALSE", "いいえ", "NO", "-", ""}
+
+
+def parse_flag(value) -> bool:
+    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip().upper()
+    if text in TRUE_FLAGS:
+        return True
+    if text in FALSE_FLAGS:
+        return False
+    raise ValueError(_("有・無（あり・なし、○・×、1・0）のどれかで入力してください。"))
+
+
+# ------------------------------------------------------------------------------------------------- files
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or CP932, whichever reads; anything binary is refused."""
+    if b"\x00" in data[:65536]:
+        raise LedgerFileError(_("CSV ファイルとして読めません（文字以外のデータを含んでいます）。Excel の .xlsx か CSV を選んでください。"))
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise LedgerFileError(_("文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存した CSV を選んでください。"))
+
+
+def _header(cells) -> list[str]:
+    header = [normalize(c) for c in cells]
+    while header and not header[-1]:
+        header.pop()
+    if not any(header):
+        raise LedgerFileError(_("1行目に見出し（開催日、区、事例番号…）がありません。"))
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        raise LedgerFileError(_("見出しが重複しています：%(names)s") % {"names": "、".join(repeated)})
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise LedgerFileError(_("必要な列がありません：%(names)s") % {"names": "、".join(missing)})
+    return header
+
+
+def read_rows(filename: str, data: bytes):
+    """(header, rows): rows is an iterator of (row number, {column: value}) that skips blank rows.
+
+    Reads lazily, so a large file is never held as Python objects all at once.
+    """
+    if not data:
+        raise LedgerFileError(_("ファイルが空です。"))
+    if len(data) > MAX_BYTES:
+        raise LedgerFileError(_("ファイルが大きすぎます（200MBまで）。"))
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _xlsx_rows(data)
+    if name.endswith(".csv") or name.endswith(".txt"):
+        return _csv_rows(decode(data))
+    raise LedgerFileError(_("Excel（.xlsx）か CSV（.csv）のファイルを選んでください。"))
+
+
+def _csv_rows(text: str):
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        first = next(reader)
+    except StopIteration:
+        raise LedgerFileError(_("ファイルが空です。")) from None
+    except csv.Error as error:
+        raise LedgerFileError(_("CSV として読めません：%(error)s") % {"error": error}) from None
+    header = _header(first)
+
+    def rows():
+        for number, cells in enumerate(reader, start=2):
+            if any(str(c).strip() for c in cells):
+                yield number, dict(zip(header, cells, strict=False))
+    return header, rows()
+
+
+def _xlsx_rows(data: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise LedgerFileError(_("Excel（.xlsx）のファイルとして読めません。")) from None
+    sheet = book.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    try:
+        first = next(values)
+    except StopIteration:
+        raise LedgerFileError(_("ファイルが空です。")) from None
+    header = _header(["" if c is None else c for c in first])
+
+    def rows():
+        for number, cells in enumerate(values, start=2):
+            cells = ["" if c is None else c for c in cells]
+            if any(str(c).strip() for c in cells):
+                yield number, dict(zip(header, cells, strict=False))
+        book.close()
+    return header, rows()
