@@ -112,6 +112,9 @@ class Meeting(models.Model):
     next_review_on = models.DateField(_("次回の見直し日"), null=True, blank=True)
     cancel_reason = models.CharField(_("中止の理由"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    source_import = models.ForeignKey("ledger.LedgerImport", verbose_name=_("取り込み元"), on_delete=models.PROTECT,
+                                      null=True, blank=True, related_name="meetings", editable=False)
+    source_row = models.PositiveIntegerField(_("取り込み元の行"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登録者"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)

@@ -90,6 +90,12 @@ class Case(models.Model):
     closed_on = models.DateField(_("終結日"), null=True, blank=True)
     closing_reason = models.TextField(_("終結の理由"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    external_number = models.CharField(
+        _("台帳の事例番号"), max_length=50, blank=True, help_text=_("開催台帳から取り込んだ事例の、市の台帳での番号。")
+    )
+    source_import = models.ForeignKey("ledger.LedgerImport", verbose_name=_("取り込み元"), on_delete=models.PROTECT,
+                                      null=True, blank=True, related_name="cases", editable=False)
+    source_row = models.PositiveIntegerField(_("取り込み元の行"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登録者"), on_delete=models.PROTECT, related_name="+"
     )
@@ -108,6 +114,8 @@ class Case(models.Model):
         default_manager_name = "all_objects"
         constraints = [
             models.UniqueConstraint(fields=["municipality", "fiscal_year", "sequence"], name="case_number_unique"),
+            models.UniqueConstraint(fields=["municipality", "external_number"], condition=~Q(external_number=""),
+                                    name="case_external_number_unique"),
             models.CheckConstraint(
                 condition=~Q(status="closed") | Q(closed_on__isnull=False), name="closed_case_has_closed_on"
             ),

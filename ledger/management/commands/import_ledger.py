@@ -1,0 +1,46 @@
+"""Import a つながる場 開催台帳 (.xlsx or .csv, DOMAIN.md §7 format v1).
+
+    python manage.py import_ledger 台帳.xlsx --municipality 大阪市 [--dry-run]
+
+All or nothing: a file with bad rows imports nothing, every bad row is listed, and the exit status is 1.
+Importing the same file again creates nothing.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from agencies.models import Municipality
+from ledger.importer import LedgerRejected, import_ledger
+
+
+class Command(BaseCommand):
+    help = "つながる場の開催台帳（.xlsx・.csv）を取り込みます。誤りのある行が一つでもあれば何も取り込みません。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="台帳のファイル（.xlsx または .csv）")
+        parser.add_argument("--municipality", required=True, help="自治体名（例: 大阪市）")
+        parser.add_argument("--dry-run", action="store_true", help="確認だけして、何も登録しない")
+
+    def handle(self, *args, file, municipality, dry_run, **options):
+        city = Municipality.objects.filter(name=municipality).first()
+        if city is None:
+            raise CommandError(f"自治体「{municipality}」がありません。先に setup_municipality で登録してください。")
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"ファイル {file} がありません。")
+        try:
+            result = import_ledger(municipality=city, filename=path.name, data=path.read_bytes(), dry_run=dry_run)
+        except LedgerRejected as rejected:
+            for error in rejected.errors:
+                where = f"{error.row}行目 {error.column}" if error.row else "ファイル"
+                hint = f"（近い名称: {error.closest}）" if error.closest else ""
+                self.stderr.write(f"{where}「{error.value}」: {error.reason}{hint}")
+            raise CommandError(str(rejected)) from None
+        if result.already_imported is not None:
+            self.stdout.write(f"このファイルは {result.already_imported.imported_at:%Y-%m-%d %H:%M} に取り込み済みです。何も登録しませんでした。")
+            return
+        years = "、".join(f"{fy}年度 {n}回" for fy, n in sorted(result.per_fiscal_year.items()))
+        verb = "取り込めます（確認のみ）" if dry_run else "取り込みました"
+        self.stdout.write(f"{result.rows}行を{verb}: 事例 新規{result.cases_created}件、つながる場 新規{result.meetings_created}回"
+                          f"（既にあるもの {result.meetings_present}回）{'：' + years if years else ''}")
