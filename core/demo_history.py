@@ -37,7 +37,7 @@ from cases.models import (
     HouseholdMember,
     IssueCategory,
 )
-from cases.services.cases import _next_number
+from cases.services.cases import next_case_number
 from core import wareki
 from core.text import digits_only, normalize_address, normalize_kana, normalize_name
 from meetings.models import (
@@ -489,10 +489,10 @@ def _write(rng, municipality, kind, plans: list[Plan]) -> dict:
 
 def _case_numbers(municipality_id: int, fiscal_years: list[int]) -> list[tuple[int, str]]:
     """(sequence, number) per case as the service numbers them, taking one block per fiscal year: the
-    first from _next_number (which locks the sequence and names the year), the rest in one update."""
+    first from next_case_number (which locks the sequence and names the year), the rest in one update."""
     blocks = {}
     for fy, count in Counter(fiscal_years).items():
-        first, number = _next_number(municipality_id, fy)
+        first, number = next_case_number(municipality_id, fy)
         prefix = number.rsplit("-", 1)[0]
         CaseNumberSequence.objects.filter(municipality_id=municipality_id, fiscal_year=fy).update(last=F("last") + count - 1)
         blocks[fy] = iter([(first + i, f"{prefix}-{first + i:04d}") for i in range(count)])

@@ -20,13 +20,14 @@ from agencies.models import Agency, AgencyCategory, Ward
 from audit.models import Action
 from audit.services import audit_record
 from cases.models import Case, CaseStatus, Household, IssueCategory
-from cases.services.cases import _next_number
+from cases.services.cases import next_case_number
 from core import wareki
 from meetings.models import Meeting, MeetingAgency, MeetingBasis, MeetingCase, MeetingCaseIssue, MeetingKind
 
 from .models import AliasKind, LedgerImport, NameAlias
 from .parsing import (
     CellError,
+    LedgerFileError,
     Matcher,
     normalize,
     parse_date,
@@ -118,19 +119,16 @@ class Masters:
 
 def parse(municipality, filename: str, data: bytes) -> tuple[list[Row], list[CellError]]:
     """Every row checked; the rows that read, and an error for each bad cell."""
-    from .parsing import LedgerFileError
-
     masters = Masters(municipality)
     try:
         _header, raw = read_rows(filename, data)
-        raw = list(raw)
     except LedgerFileError as error:
         return [], [CellError(0, "", filename, str(error))]
-    if not raw:
-        return [], [CellError(0, "", filename, _("見出しのほかに行がありません。"))]
     rows, errors = [], []
     cases = {}
+    read_any = False
     for number, cells in raw:
+        read_any = True
         before = len(errors)
 
         def cell(column, cells=cells):
@@ -191,6 +189,8 @@ def parse(municipality, filename: str, data: bytes) -> tuple[list[Row], list[Cel
                                         _("事例番号 %(case)s の相談のあった機関が%(row)d行目と違います。") % {"case": case_number, "row": first[0]}))
         if len(errors) == before:
             rows.append(Row(number, held_on, ward, case_number, kind, basis, sv, referrer, participants, issues))
+    if not read_any:
+        return [], [CellError(0, "", filename, _("見出しのほかに行がありません。"))]
     return rows, errors
 
 
@@ -245,18 +245,20 @@ def import_ledger(*, municipality, filename: str, data: bytes, user=None, dry_ru
                                          imported_by=user)
     convener = _system_user(municipality)
     cases = dict(existing_cases)
+    last_day = {}
+    for r in new_rows:
+        last_day[r.case_number] = max(r.held_on, last_day.get(r.case_number, r.held_on))
     for r in sorted(new_rows, key=lambda r: (r.held_on, r.number)):
         if r.case_number in cases:
             continue
         household = Household.all_objects.create(
             municipality=municipality, ward=r.ward, note=_("開催台帳から取り込んだ事例の世帯です（台帳には世帯の情報がありません）。"))
         fy = wareki.fiscal_year(r.held_on)
-        sequence, number = _next_number(municipality.pk, fy)
-        case_rows = [x for x in new_rows if x.case_number == r.case_number]
+        sequence, number = next_case_number(municipality.pk, fy)
         cases[r.case_number] = Case.all_objects.create(
             municipality=municipality, ward=r.ward, household=household, fiscal_year=fy, sequence=sequence, number=number,
             received_on=r.held_on, intake_channel="agency" if r.referrer else "visit", referring_category=r.referrer,
-            status=CaseStatus.CLOSED, closed_on=max(x.held_on for x in case_rows),
+            status=CaseStatus.CLOSED, closed_on=last_day[r.case_number],
             closing_reason=_("開催台帳から取り込み（台帳に状況がないため終結として登録）"), created_by=convener,
             external_number=r.case_number, source_import=record, source_row=r.number)
     meetings = Meeting.all_objects.bulk_create([

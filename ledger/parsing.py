@@ -60,8 +60,9 @@ def split_list(value) -> list[str]:
 
 def split_suspected(entry: str) -> tuple[str, bool]:
     """「認知症（疑い含む）」 → ("認知症", True)."""
-    stripped = SUSPECTED.sub("", unicodedata.normalize("NFKC", entry).strip())
-    return stripped.strip(), stripped != unicodedata.normalize("NFKC", entry).strip()
+    text = unicodedata.normalize("NFKC", entry).strip()
+    stripped = SUSPECTED.sub("", text)
+    return stripped.strip(), stripped != text
 
 
 class Matcher:

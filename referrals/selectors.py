@@ -13,6 +13,7 @@ from django.db.models import Case as Case_
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from cases.models import Case
@@ -31,9 +32,9 @@ from .models import (
 LIST_RELATED = ("kind", "case", "from_agency", "from_ward", "to_agency", "to_ward", "sent_by")
 
 BOXES = {
-    "incoming": _("受信"),
-    "sent": _("送信"),
-    "ward": _("区の事例（対応中のもの）"),
+    "incoming": gettext_lazy("受信"),
+    "sent": gettext_lazy("送信"),
+    "ward": gettext_lazy("区の事例（対応中のもの）"),
 }
 
 

@@ -14,6 +14,7 @@ from accounts.models import PERSONAL_DATA_ROLES, Role
 from audit.models import Action
 from audit.services import audit_list, audit_record
 from cases.models import ConsentPurpose
+from cases.selectors import consent_status
 from cases.views.common import call_service, read_view
 from core.pagination import page_query
 
@@ -43,8 +44,6 @@ def referral_list(request):
 
 
 def _consent_summary(case):
-    from cases.selectors import consent_status
-
     return [(label, ok) for purpose, label, ok in consent_status(case=case) if purpose in services.SHARING_PURPOSES]
 
 

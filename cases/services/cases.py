@@ -44,7 +44,7 @@ def available_transitions(case: Case) -> list[tuple[str, Transition]]:
     return [(action, t) for action, t in TRANSITIONS.items() if case.status in t.sources]
 
 
-def _next_number(municipality_id: int, fiscal_year: int) -> tuple[int, str]:
+def next_case_number(municipality_id: int, fiscal_year: int) -> tuple[int, str]:
     CaseNumberSequence.objects.get_or_create(municipality_id=municipality_id, fiscal_year=fiscal_year)
     sequence = CaseNumberSequence.objects.select_for_update().get(municipality_id=municipality_id, fiscal_year=fiscal_year)
     sequence.last += 1
@@ -61,7 +61,7 @@ def case_open(*, user, household, received_on, intake_channel, referring_categor
     if referring_agency is not None and referring_agency.category_id != referring_category.pk:
         raise ValidationError(_("相談のあった機関と機関種別が一致しません。"), code="referrer_mismatch")
     fiscal_year = wareki.fiscal_year(received_on)
-    sequence, number = _next_number(household.municipality_id, fiscal_year)
+    sequence, number = next_case_number(household.municipality_id, fiscal_year)
     now = timezone.now()
     case = Case(
         municipality_id=household.municipality_id, ward_id=household.ward_id, household=household,

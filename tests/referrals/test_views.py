@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -217,6 +219,24 @@ class TestInboxesAndBadges:
         with django_assert_num_queries(QUERIES_DETAIL):
             page = client.get(url).content.decode()
         assert page.count("つなぎ戻し No.") == 3
+
+    def test_the_dashboard_and_notices_cost_the_same_queries_for_one_referral_or_twelve(
+            self, client, referral_to_konkyu, coordinator_kita, case_kita, kita_konkyu, konkyu_worker,
+            django_assert_num_queries):
+        client.force_login(konkyu_worker)
+        pages = [reverse("core:dashboard"), reverse("referrals:notification_list")]
+        counts = []
+        for url in pages:
+            client.get(url)
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url)
+            counts.append(len(captured.captured_queries))
+        for n in range(11):
+            services.referral_send(user=coordinator_kita, case=case_kita, kind=kind(), reason=f"依頼{n}", to_agency=kita_konkyu)
+        for url, expected in zip(pages, counts, strict=True):
+            with django_assert_num_queries(expected):
+                page = client.get(url).content.decode()
+        assert page.count("未読") >= 12
 
     def test_notices_are_listed_read_on_opening_and_all_at_once(self, client, referral_to_konkyu, konkyu_worker):
         client.force_login(konkyu_worker)

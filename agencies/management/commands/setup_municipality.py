@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--area-label", default="区", help="区域の呼び名（区、日常生活圏域 など）")
 
     def handle(self, *args, name, code, wards, area_label, **options):
-        names = [w for w in wards.replace("、", ",").replace("，", ",").split(",")]
+        names = wards.replace("、", ",").replace("，", ",").split(",")
         before = (Ward.objects.filter(municipality__code=code).count(), Agency.objects.filter(municipality__code=code).count())
         try:
             municipality = municipality_setup(name=name, code=code, wards=names, area_label=area_label)
