@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("meetings.urls")),
     path("", include("referrals.urls")),
+    path("", include("ledger.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

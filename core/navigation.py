@@ -25,6 +25,7 @@ NAVIGATION = (
     NavItem(_("年次集計"), "reports:annual", frozenset({Role.BUREAU, Role.ADMINISTRATOR})),
     NavItem(_("活動と相談"), "reports:activities", frozenset({Role.BUREAU, Role.ADMINISTRATOR})),
     NavItem(_("つなぎの集計"), "reports:referrals", frozenset({Role.BUREAU, Role.ADMINISTRATOR})),
+    NavItem(_("台帳の取り込み"), "ledger:import_list", frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})),
     NavItem(_("監査ログ"), "audit:event_list", frozenset({Role.AUDITOR})),
     NavItem(_("マスタ管理"), "admin:index", frozenset({Role.ADMINISTRATOR})),
 )

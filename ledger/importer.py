@@ -3,24 +3,33 @@
 Each row is one つながる場 held. Rows with the same 事例番号 are one case (with a placeholder household:
 the ledger names no one), discussed at several meetings, each keeping the issues of its own row. The
 yearly tables then count the imported meetings exactly as they count meetings recorded in the app.
+
+The file is read twice, a chunk of rows at a time, so memory does not grow with the number of rows:
+the first pass checks every row and counts what will be created (`check`), the second writes (`import_ledger`,
+which runs both passes in one transaction). What is kept between the passes is one small record per
+事例番号. A `progress` callback hears how far each pass has got; raising `ImportCancelled` from it rolls
+the whole import back.
 """
 
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role
 from agencies.models import Agency, AgencyCategory, Ward
 from audit.models import Action
 from audit.services import audit_record
 from cases.models import Case, CaseStatus, Household, IssueCategory
-from cases.services.cases import next_case_number
+from cases.services.cases import reserve_case_numbers
 from core import wareki
 from meetings.models import Meeting, MeetingAgency, MeetingBasis, MeetingCase, MeetingCaseIssue, MeetingKind
 
@@ -38,6 +47,7 @@ from .parsing import (
 )
 
 DEFAULT_KIND = "つながる場"
+CHUNK = 2000
 # Short forms of the bases that ledgers use (DOMAIN.md §7).
 BUILT_IN_ALIASES = {
     AliasKind.BASIS: {
@@ -49,6 +59,8 @@ BUILT_IN_ALIASES = {
     },
 }
 
+Progress = Callable[[str, int, int], None]  # (phase "check" | "import", rows done, rows in the file or 0)
+
 
 class LedgerRejected(Exception):
     """The file imports nothing; `errors` lists every bad row (or the one reason the file cannot be read)."""
@@ -56,6 +68,10 @@ class LedgerRejected(Exception):
     def __init__(self, errors: list[CellError]):
         super().__init__(_("%(count)d件の誤りがあるため、何も取り込みませんでした。") % {"count": len(errors)})
         self.errors = errors
+
+
+class ImportCancelled(Exception):
+    """Raised by a progress callback to stop; the import's transaction is rolled back."""
 
 
 @dataclass
@@ -71,6 +87,21 @@ class Row:
     participants: list
     issues: list  # [(IssueCategory, suspected)]
 
+    @property
+    def key(self):
+        return (self.case_number, self.held_on, self.kind.pk, self.basis.pk)
+
+
+@dataclass
+class CaseInfo:
+    """What the second pass needs to know about one 事例番号, gathered by the first."""
+
+    row: int
+    ward: Ward
+    referrer: AgencyCategory | None
+    first_new: tuple | None = None  # (date, row) of its earliest meeting not imported before
+    last_new: dt.date | None = None
+
 
 @dataclass
 class Result:
@@ -82,6 +113,13 @@ class Result:
     already_imported: LedgerImport | None = None
     dry_run: bool = False
     per_fiscal_year: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    cases: dict = field(default_factory=dict, repr=False)  # 事例番号 → CaseInfo
+
+    def preview(self) -> dict:
+        return {"rows": self.rows, "cases_created": self.cases_created, "meetings_created": self.meetings_created,
+                "meetings_present": self.meetings_present,
+                "per_fiscal_year": {str(fy): n for fy, n in sorted(self.per_fiscal_year.items())}}
 
 
 class Masters:
@@ -114,84 +152,138 @@ class Masters:
 
     def unknown(self, number, column, kind, value, what) -> CellError:
         return CellError(number, column, str(value), _("%(what)sが見つかりません。") % {"what": what},
-                         self.matchers[kind].closest(value))
+                         self.matchers[kind].closest(value), kind=str(kind))
 
 
-def parse(municipality, filename: str, data: bytes) -> tuple[list[Row], list[CellError]]:
-    """Every row checked; the rows that read, and an error for each bad cell."""
+def _read_row(masters: Masters, number: int, cells: dict, errors: list, only_ward: Ward | None) -> Row | None:
+    """One row as values, or None with its errors appended (every bad cell, not just the first)."""
+    before = len(errors)
+
+    def cell(column):
+        value = cells.get(column, "")
+        return "" if value is None else value
+
+    try:
+        held_on = parse_date(cell("開催日"))
+    except ValueError as error:
+        errors.append(CellError(number, "開催日", str(cell("開催日")), str(error)))
+        held_on = None
+    ward = masters.find(AliasKind.WARD, cell("区"))
+    if ward is None:
+        errors.append(masters.unknown(number, "区", AliasKind.WARD, cell("区"), _("区・圏域")))
+    elif only_ward is not None and ward != only_ward:
+        errors.append(CellError(number, "区", str(cell("区")),
+                                _("担当の区・圏域（%(ward)s）の行だけを取り込めます。") % {"ward": only_ward.name}))
+    case_number = normalize(cell("事例番号"))
+    if not case_number:
+        errors.append(CellError(number, "事例番号", "", _("事例番号が空欄です。")))
+    elif len(case_number) > 50:
+        errors.append(CellError(number, "事例番号", case_number[:60], _("事例番号は50文字までです。")))
+    kind_text = cell("会議種別") or DEFAULT_KIND
+    kind = masters.find(AliasKind.KIND, kind_text)
+    if kind is None:
+        errors.append(masters.unknown(number, "会議種別", AliasKind.KIND, kind_text, _("会議種別")))
+    basis = masters.find(AliasKind.BASIS, cell("開催根拠"))
+    if basis is None:
+        errors.append(masters.unknown(number, "開催根拠", AliasKind.BASIS, cell("開催根拠"), _("開催根拠")))
+    try:
+        sv = parse_flag(cell("SV派遣"))
+    except ValueError as error:
+        errors.append(CellError(number, "SV派遣", str(cell("SV派遣")), str(error)))
+        sv = False
+    referrer = None
+    referrer_text = str(cell("相談のあった機関")).strip()
+    if referrer_text and normalize(referrer_text) not in ("本人・家族", "本人", "家族"):
+        referrer = masters.find(AliasKind.CATEGORY, referrer_text)
+        if referrer is None:
+            errors.append(masters.unknown(number, "相談のあった機関", AliasKind.CATEGORY, referrer_text, _("機関種別")))
+    participants = []
+    for entry in split_list(cell("参加機関")):
+        category = masters.find(AliasKind.CATEGORY, entry)
+        if category is None:
+            errors.append(masters.unknown(number, "参加機関", AliasKind.CATEGORY, entry, _("機関種別")))
+        elif category not in participants:
+            participants.append(category)
+    issues = []
+    for entry in split_list(cell("課題")):
+        name, suspected = split_suspected(entry)
+        category = masters.find(AliasKind.ISSUE, name)
+        if category is None:
+            errors.append(masters.unknown(number, "課題", AliasKind.ISSUE, name, _("課題")))
+        elif category not in [c for c, _s in issues]:
+            issues.append((category, suspected))
+    if len(errors) > before:
+        return None
+    return Row(number, held_on, ward, case_number, kind, basis, sv, referrer, participants, issues)
+
+
+def _chunks(municipality, filename: str, data: bytes, errors: list, only_ward=None) -> Iterator[tuple[int, list[Row]]]:
+    """(rows read, the good ones among them), CHUNK rows at a time; bad cells go to `errors`. A file that
+    cannot be read at all gives one error for row 0."""
     masters = Masters(municipality)
     try:
         _header, raw = read_rows(filename, data)
     except LedgerFileError as error:
-        return [], [CellError(0, "", filename, str(error))]
-    rows, errors = [], []
-    cases = {}
+        errors.append(CellError(0, "", filename, str(error)))
+        return
     read_any = False
-    for number, cells in raw:
+    while True:
+        block = list(islice(raw, CHUNK))
+        if not block:
+            break
         read_any = True
-        before = len(errors)
-
-        def cell(column, cells=cells):
-            value = cells.get(column, "")
-            return "" if value is None else value
-
-        try:
-            held_on = parse_date(cell("開催日"))
-        except ValueError as error:
-            errors.append(CellError(number, "開催日", str(cell("開催日")), str(error)))
-            held_on = None
-        ward = masters.find(AliasKind.WARD, cell("区"))
-        if ward is None:
-            errors.append(masters.unknown(number, "区", AliasKind.WARD, cell("区"), _("区・圏域")))
-        case_number = normalize(cell("事例番号"))
-        if not case_number:
-            errors.append(CellError(number, "事例番号", "", _("事例番号が空欄です。")))
-        kind_text = cell("会議種別") or DEFAULT_KIND
-        kind = masters.find(AliasKind.KIND, kind_text)
-        if kind is None:
-            errors.append(masters.unknown(number, "会議種別", AliasKind.KIND, kind_text, _("会議種別")))
-        basis = masters.find(AliasKind.BASIS, cell("開催根拠"))
-        if basis is None:
-            errors.append(masters.unknown(number, "開催根拠", AliasKind.BASIS, cell("開催根拠"), _("開催根拠")))
-        try:
-            sv = parse_flag(cell("SV派遣"))
-        except ValueError as error:
-            errors.append(CellError(number, "SV派遣", str(cell("SV派遣")), str(error)))
-            sv = False
-        referrer = None
-        referrer_text = str(cell("相談のあった機関")).strip()
-        if referrer_text and normalize(referrer_text) not in ("本人・家族", "本人", "家族"):
-            referrer = masters.find(AliasKind.CATEGORY, referrer_text)
-            if referrer is None:
-                errors.append(masters.unknown(number, "相談のあった機関", AliasKind.CATEGORY, referrer_text, _("機関種別")))
-        participants = []
-        for entry in split_list(cell("参加機関")):
-            category = masters.find(AliasKind.CATEGORY, entry)
-            if category is None:
-                errors.append(masters.unknown(number, "参加機関", AliasKind.CATEGORY, entry, _("機関種別")))
-            elif category not in participants:
-                participants.append(category)
-        issues = []
-        for entry in split_list(cell("課題")):
-            name, suspected = split_suspected(entry)
-            category = masters.find(AliasKind.ISSUE, name)
-            if category is None:
-                errors.append(masters.unknown(number, "課題", AliasKind.ISSUE, name, _("課題")))
-            elif category not in [c for c, _s in issues]:
-                issues.append((category, suspected))
-        if len(errors) == before and case_number:
-            first = cases.setdefault(case_number, (number, ward, referrer))
-            if first[1] != ward:
-                errors.append(CellError(number, "区", str(cell("区")), _("事例番号 %(case)s は%(row)d行目で%(ward)sとされています。")
-                                        % {"case": case_number, "row": first[0], "ward": first[1].name}))
-            elif first[2] != referrer:
-                errors.append(CellError(number, "相談のあった機関", referrer_text,
-                                        _("事例番号 %(case)s の相談のあった機関が%(row)d行目と違います。") % {"case": case_number, "row": first[0]}))
-        if len(errors) == before:
-            rows.append(Row(number, held_on, ward, case_number, kind, basis, sv, referrer, participants, issues))
+        rows = [_read_row(masters, number, cells, errors, only_ward) for number, cells in block]
+        yield len(block), [r for r in rows if r is not None]
     if not read_any:
-        return [], [CellError(0, "", filename, _("見出しのほかに行がありません。"))]
-    return rows, errors
+        errors.append(CellError(0, "", filename, _("見出しのほかに行がありません。")))
+
+
+def _present(municipality, case_numbers, exclude_import=None) -> set:
+    """(事例番号, date, kind, basis) of the meetings already recorded for these 事例番号."""
+    meetings = Meeting.all_objects.filter(municipality=municipality, discussions__case__external_number__in=case_numbers)
+    if exclude_import is not None:
+        meetings = meetings.exclude(source_import=exclude_import)
+    return set(meetings.values_list("discussions__case__external_number", "held_on", "kind_id", "basis_id"))
+
+
+def check(*, municipality, filename: str, data: bytes, ward=None, progress: Progress | None = None) -> Result:
+    """The first pass: every row checked, and what an import would create counted. Writes nothing.
+
+    `result.errors` lists every bad cell; with a `ward`, rows of any other ward are errors too.
+    """
+    result = Result(filename=filename)
+    cases = result.cases
+    existing = set()
+    for read, rows in _chunks(municipality, filename, data, result.errors, only_ward=ward):
+        result.rows += read
+        numbers = {r.case_number for r in rows} - set(cases)
+        existing |= set(Case.all_objects.filter(municipality=municipality, external_number__in=numbers)
+                        .values_list("external_number", flat=True))
+        present = _present(municipality, {r.case_number for r in rows})
+        for r in rows:
+            info = cases.setdefault(r.case_number, CaseInfo(r.number, r.ward, r.referrer))
+            if info.ward != r.ward:
+                result.errors.append(CellError(r.number, "区", r.ward.name, _("事例番号 %(case)s は%(row)d行目で%(ward)sとされています。")
+                                               % {"case": r.case_number, "row": info.row, "ward": info.ward.name}))
+                continue
+            if info.referrer != r.referrer:
+                result.errors.append(CellError(
+                    r.number, "相談のあった機関", r.referrer.name if r.referrer else _("本人・家族"),
+                    _("事例番号 %(case)s の相談のあった機関が%(row)d行目と違います。") % {"case": r.case_number, "row": info.row}))
+                continue
+            if r.key in present:
+                result.meetings_present += 1
+                continue
+            result.meetings_created += 1
+            fy = wareki.fiscal_year(r.held_on)
+            result.per_fiscal_year[fy] = result.per_fiscal_year.get(fy, 0) + 1
+            info.first_new = min(info.first_new or (r.held_on, r.number), (r.held_on, r.number))
+            info.last_new = max(info.last_new or r.held_on, r.held_on)
+        if progress:
+            progress("check", result.rows, 0)
+    result.cases_created = sum(1 for n, info in cases.items() if info.first_new and n not in existing)
+    result.errors.sort(key=lambda e: e.row)  # the checks across rows come after their chunk's; stable within a row
+    return result
 
 
 def _system_user(municipality):
@@ -213,69 +305,100 @@ def _agency(ward, category, cache):
     return cache[key]
 
 
+def _create_cases(municipality, plan: Result, record, convener) -> dict[str, int]:
+    """Every 事例番号 of the file as a case id: new ones created (numbered in date order), imported ones
+    that gain later meetings closed on their new last day."""
+    ids = {}
+    numbers = list(plan.cases)
+    for start in range(0, len(numbers), 5000):
+        part = numbers[start:start + 5000]
+        for pk, number, closed_on, imported in (Case.all_objects.filter(municipality=municipality, external_number__in=part)
+                                                .values_list("pk", "external_number", "closed_on", "source_import_id")):
+            ids[number] = pk
+            info = plan.cases[number]
+            if imported and info.last_new and closed_on and info.last_new > closed_on:
+                Case.all_objects.filter(pk=pk).update(closed_on=info.last_new)
+    new = sorted(((info.first_new, number) for number, info in plan.cases.items() if info.first_new and number not in ids))
+    by_year = defaultdict(list)
+    for (first_day, _row), number in new:
+        by_year[wareki.fiscal_year(first_day)].append(number)
+    note = _("開催台帳から取り込んだ事例の世帯です（台帳には世帯の情報がありません）。")
+    reason = _("開催台帳から取り込み（台帳に状況がないため終結として登録）")
+    for fy, year_numbers in sorted(by_year.items()):
+        for start in range(0, len(year_numbers), CHUNK):
+            part = year_numbers[start:start + CHUNK]
+            households = bulk_create_with_history(
+                [Household(municipality=municipality, ward=plan.cases[n].ward, note=note) for n in part],
+                Household, default_user=convener)
+            cases = []
+            for (sequence, label), number, household in zip(reserve_case_numbers(municipality.pk, fy, len(part)), part,
+                                                            households, strict=True):
+                info = plan.cases[number]
+                cases.append(Case(
+                    municipality=municipality, ward=info.ward, household=household, fiscal_year=fy, sequence=sequence,
+                    number=label, received_on=info.first_new[0], intake_channel="agency" if info.referrer else "visit",
+                    referring_category=info.referrer, status=CaseStatus.CLOSED, closed_on=info.last_new,
+                    closing_reason=reason, created_by=convener, external_number=number, source_import=record,
+                    source_row=info.row))
+            for case in bulk_create_with_history(cases, Case, default_user=convener):
+                ids[case.external_number] = case.pk
+    return ids
+
+
+def _write(municipality, filename, data, plan: Result, record, progress: Progress | None):
+    """The second pass: the meetings, chunk by chunk, each with its agencies, its case and its issues."""
+    convener = _system_user(municipality)
+    case_ids = _create_cases(municipality, plan, record, convener)
+    agencies = {}
+    errors = []
+    done = 0
+    for read, rows in _chunks(municipality, filename, data, errors):
+        present = _present(municipality, {r.case_number for r in rows}, exclude_import=record)
+        new_rows = [r for r in rows if r.key not in present]
+        meetings = Meeting.all_objects.bulk_create([
+            Meeting(municipality=municipality, ward=r.ward, kind=r.kind, basis=r.basis, held_on=r.held_on,
+                    starts_at=timezone.make_aware(dt.datetime.combine(r.held_on, dt.time(10))), status="held",
+                    sv_dispatched=r.sv, convener=convener, created_by=convener, source_import=record, source_row=r.number)
+            for r in new_rows
+        ])
+        MeetingAgency.objects.bulk_create(
+            MeetingAgency(meeting=m, agency=_agency(r.ward, category, agencies), invited=True, attended=True)
+            for m, r in zip(meetings, new_rows, strict=True) for category in r.participants)
+        discussions = MeetingCase.objects.bulk_create(
+            MeetingCase(meeting=m, case_id=case_ids[r.case_number], issues_recorded=True)
+            for m, r in zip(meetings, new_rows, strict=True))
+        MeetingCaseIssue.objects.bulk_create(
+            MeetingCaseIssue(discussion=d, category=category, suspected=suspected)
+            for d, r in zip(discussions, new_rows, strict=True) for category, suspected in r.issues)
+        done += read
+        if progress:
+            progress("import", done, plan.rows)
+    if errors:  # the first pass read the same bytes under the same masters: this cannot happen
+        raise LedgerRejected(errors)
+
+
 @transaction.atomic
-def import_ledger(*, municipality, filename: str, data: bytes, user=None, dry_run: bool = False, request=None) -> Result:
-    """Import the file, or raise LedgerRejected listing every bad row. A dry run checks and counts, writes nothing."""
+def import_ledger(*, municipality, filename: str, data: bytes, user=None, dry_run: bool = False, request=None,
+                  ward=None, progress: Progress | None = None) -> Result:
+    """Import the file, or raise LedgerRejected listing every bad row. A dry run checks and counts, writes nothing.
+
+    With a `ward`, only that ward's rows are accepted (a coordinator's import). `progress` is called after
+    each chunk of each pass; raising ImportCancelled from it undoes everything.
+    """
     digest = hashlib.sha256(data).hexdigest()
-    result = Result(filename=filename, dry_run=dry_run)
     previous = LedgerImport.objects.filter(municipality=municipality, sha256=digest).first()
     if previous is not None:
-        result.already_imported = previous
-        return result
-    rows, errors = parse(municipality, filename, data)
-    if errors:
-        raise LedgerRejected(errors)
-    result.rows = len(rows)
-    existing_cases = {c.external_number: c for c in Case.all_objects.filter(
-        municipality=municipality, external_number__in={r.case_number for r in rows})}
-    present = set(Meeting.all_objects.filter(municipality=municipality, discussions__case__in=existing_cases.values())
-                  .values_list("discussions__case__external_number", "held_on", "kind_id", "basis_id"))
-    new_rows = [r for r in rows if (r.case_number, r.held_on, r.kind.pk, r.basis.pk) not in present]
-    result.meetings_present = len(rows) - len(new_rows)
-    result.meetings_created = len(new_rows)
-    result.cases_created = len({r.case_number for r in new_rows} - set(existing_cases))
-    for r in new_rows:
-        fy = wareki.fiscal_year(r.held_on)
-        result.per_fiscal_year[fy] = result.per_fiscal_year.get(fy, 0) + 1
+        return Result(filename=filename, dry_run=dry_run, already_imported=previous)
+    plan = check(municipality=municipality, filename=filename, data=data, ward=ward, progress=progress)
+    plan.dry_run = dry_run
+    if plan.errors:
+        raise LedgerRejected(plan.errors)
     if dry_run:
-        transaction.set_rollback(True)
-        return result
-    record = LedgerImport.objects.create(municipality=municipality, filename=filename[:255], sha256=digest, rows=len(rows),
-                                         cases_created=result.cases_created, meetings_created=result.meetings_created,
+        return plan
+    record = LedgerImport.objects.create(municipality=municipality, filename=filename[:255], sha256=digest, rows=plan.rows,
+                                         cases_created=plan.cases_created, meetings_created=plan.meetings_created,
                                          imported_by=user)
-    convener = _system_user(municipality)
-    cases = dict(existing_cases)
-    last_day = {}
-    for r in new_rows:
-        last_day[r.case_number] = max(r.held_on, last_day.get(r.case_number, r.held_on))
-    for r in sorted(new_rows, key=lambda r: (r.held_on, r.number)):
-        if r.case_number in cases:
-            continue
-        household = Household.all_objects.create(
-            municipality=municipality, ward=r.ward, note=_("開催台帳から取り込んだ事例の世帯です（台帳には世帯の情報がありません）。"))
-        fy = wareki.fiscal_year(r.held_on)
-        sequence, number = next_case_number(municipality.pk, fy)
-        cases[r.case_number] = Case.all_objects.create(
-            municipality=municipality, ward=r.ward, household=household, fiscal_year=fy, sequence=sequence, number=number,
-            received_on=r.held_on, intake_channel="agency" if r.referrer else "visit", referring_category=r.referrer,
-            status=CaseStatus.CLOSED, closed_on=last_day[r.case_number],
-            closing_reason=_("開催台帳から取り込み（台帳に状況がないため終結として登録）"), created_by=convener,
-            external_number=r.case_number, source_import=record, source_row=r.number)
-    meetings = Meeting.all_objects.bulk_create([
-        Meeting(municipality=municipality, ward=r.ward, kind=r.kind, basis=r.basis, held_on=r.held_on,
-                starts_at=timezone.make_aware(dt.datetime.combine(r.held_on, dt.time(10))), status="held",
-                sv_dispatched=r.sv, convener=convener, created_by=convener, source_import=record, source_row=r.number)
-        for r in new_rows
-    ])
-    agencies = {}
-    MeetingAgency.objects.bulk_create(
-        MeetingAgency(meeting=m, agency=_agency(r.ward, category, agencies), invited=True, attended=True)
-        for m, r in zip(meetings, new_rows, strict=True) for category in r.participants)
-    discussions = MeetingCase.objects.bulk_create(
-        MeetingCase(meeting=m, case=cases[r.case_number], issues_recorded=True) for m, r in zip(meetings, new_rows, strict=True))
-    MeetingCaseIssue.objects.bulk_create(
-        MeetingCaseIssue(discussion=d, category=category, suspected=suspected)
-        for d, r in zip(discussions, new_rows, strict=True) for category, suspected in r.issues)
+    _write(municipality, filename, data, plan, record, progress)
     audit_record(action=Action.CREATE, request=request, user=user, obj=record,
-                 detail={"rows": len(rows), "cases": result.cases_created, "meetings": result.meetings_created})
-    return result
+                 detail={"rows": plan.rows, "cases": plan.cases_created, "meetings": plan.meetings_created})
+    return plan

@@ -59,3 +59,85 @@ class LedgerImport(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class JobStatus(models.TextChoices):
+    QUEUED_CHECK = "queued_check", _("確認を待っています")
+    CHECKING = "checking", _("確認しています")
+    CHECKED = "checked", _("確認できました")
+    REJECTED = "rejected", _("誤りがあります")
+    DUPLICATE = "duplicate", _("取り込み済みのファイルです")
+    QUEUED_IMPORT = "queued_import", _("取り込みを待っています")
+    IMPORTING = "importing", _("取り込んでいます")
+    DONE = "done", _("取り込みました")
+    CANCELLED = "cancelled", _("取り消しました")
+    FAILED = "failed", _("取り込めませんでした")
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Administrators see their municipality's imports; a coordinator those of their own ward."""
+        from accounts.models import Role
+
+        if user.role == Role.ADMINISTRATOR:
+            return self.filter(municipality_id=user.municipality_id)
+        if user.role == Role.COORDINATOR:
+            return self.filter(municipality_id=user.municipality_id, ward_id=user.ward_id)
+        return self.none()
+
+
+class ImportJob(models.Model):
+    """A ledger uploaded on the web page, checked and then imported by the background worker.
+
+    The worker writes `rows_done` through a second database connection, so the page sees progress while
+    the import's own transaction is still open; cancelling rolls that transaction back entirely.
+    """
+
+    RUNNING = (JobStatus.QUEUED_CHECK, JobStatus.CHECKING, JobStatus.QUEUED_IMPORT, JobStatus.IMPORTING)
+    OPEN = (*RUNNING, JobStatus.CHECKED, JobStatus.REJECTED)
+    ERRORS_KEPT = 1000
+
+    municipality = models.ForeignKey("agencies.Municipality", verbose_name=_("自治体"), on_delete=models.CASCADE)
+    # A coordinator's import may hold rows of their own ward only; an administrator's (ward blank) any ward.
+    ward = models.ForeignKey("agencies.Ward", verbose_name=_("区・圏域"), on_delete=models.CASCADE, null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("取り込んだ人"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("受付日時"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    filename = models.CharField(_("ファイル名"), max_length=255)
+    sha256 = models.CharField(_("チェックサム"), max_length=64)
+    # The uploaded file until the job ends; emptied once it is imported or cancelled.
+    data = models.BinaryField(_("ファイル"), blank=True, default=b"")
+    status = models.CharField(_("状況"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED_CHECK)
+    # "check" while the file is read and checked, "import" while meetings are written.
+    phase = models.CharField(_("段階"), max_length=10, blank=True)
+    rows_total = models.PositiveIntegerField(_("行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("処理した行"), default=0)
+    cancel_requested = models.BooleanField(_("取り消しの依頼"), default=False)
+    preview = models.JSONField(_("取り込まれるもの"), default=dict, blank=True)
+    errors = models.JSONField(_("誤り"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("誤りの数"), default=0)
+    message = models.TextField(_("お知らせ"), blank=True)
+    result = models.ForeignKey(LedgerImport, verbose_name=_("取り込み"), on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("台帳の取り込み作業")
+        verbose_name_plural = _("台帳の取り込み作業")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def percent(self) -> int:
+        """How far the running pass has got (99 at most until it ends: the total of a check is an estimate)."""
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(99, 100 * self.rows_done // self.rows_total) if self.rows_total else 0

@@ -32,6 +32,11 @@ class CellError:
     value: str
     reason: str
     closest: str = ""
+    kind: str = ""  # the AliasKind of an unknown name, so that the error screen can offer 「…として扱う」
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason,
+                "closest": self.closest, "kind": self.kind}
 
 
 # ------------------------------------------------------------------------------------------------ names
@@ -182,6 +187,21 @@ def read_rows(filename: str, data: bytes):
     if name.endswith(".csv") or name.endswith(".txt"):
         return _csv_rows(decode(data))
     raise LedgerFileError(_("Excel（.xlsx）か CSV（.csv）のファイルを選んでください。"))
+
+
+def estimate_rows(filename: str, data: bytes) -> int:
+    """About how many rows the file has, for a progress bar before it is read (0 if unknown)."""
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True)
+            rows = (book.worksheets[0].max_row or 1) - 1
+            book.close()
+            return max(rows, 0)
+        except Exception:  # unreadable: the check itself says why
+            return 0
+    return max(data.count(b"\n") - 1, 0)
 
 
 def _csv_rows(text: str):

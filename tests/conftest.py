@@ -230,3 +230,19 @@ def referral_kita(case_kita, coordinator_kita, kita_houkatsu, consent_kita):
         user=coordinator_kita, case=case_kita, kind=ReferralKind.objects.get(municipality=None, name="つなぎ"),
         reason="見守りの強化をお願いしたい。", to_agency=kita_houkatsu, shares=["identity"], sharing_basis="consent",
     )
+
+
+LEDGER_CSV_KITA = (
+    "開催日,区,事例番号,会議種別,開催根拠,SV派遣,相談のあった機関,参加機関,課題\n"
+    "2020/5/12,北区,K-1,,地域ケア会議,有,地域包括支援センター,地域包括支援センター、生活困窮担当,認知症\n"
+    "令和2年6月1日,北区,K-1,つながる場,本人同意,無,地域包括支援センター,地域包括支援センター,認知症、経済的困窮（疑い含む）\n"
+    "R2.7.3,北区,K-2,,要対協,○,,社会福祉協議会,ひきこもり\n"
+)
+
+
+@pytest.fixture
+def import_job_kita(coordinator_kita):
+    """北区's coordinator's uploaded ledger, waiting for its check."""
+    from ledger.jobs import job_submit
+
+    return job_submit(user=coordinator_kita, filename="北区台帳.csv", data=LEDGER_CSV_KITA.encode())

@@ -47,6 +47,10 @@ def _referral(o):
     return {"pk": o["referral_kita"].pk}
 
 
+def _job(o):
+    return {"pk": o["import_job_kita"].pk}
+
+
 def _post(expected_for_kita, **others):
     """A POST-only route: what each role gets when it posts (GET is 405 for everyone)."""
     return {**WRITE_KITA, "coordinator_kita": expected_for_kita, **others}
@@ -112,6 +116,13 @@ RULES = {
     "referrals:referral_action": (lambda o: {**_referral(o), "action": "withdraw"}, _post(400)),
     "referrals:notification_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),
     "referrals:notification_read_all": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 302}),
+    # Ledger imports: administrators and coordinators; a job is its ward's (and the administrator's).
+    "ledger:import_list": (None, {**COORDINATORS_ONLY, "administrator": 200}),
+    "ledger:import_detail": (_job, {**WRITE_KITA, "administrator": 200}),
+    # Confirming a job still being checked, cancelling it, or an empty alias form: back to the job (302).
+    "ledger:import_confirm": (_job, _post(302, administrator=302)),
+    "ledger:import_cancel": (_job, _post(302, administrator=302)),
+    "ledger:alias_add": (_job, _post(302, administrator=302)),
     "set_language": (None, {"default": 302}),  # GET only redirects; the switch itself is a POST
     "admin:index": (None, {"administrator": 200, "default": ADMIN_LOGIN}),
 }
@@ -154,9 +165,11 @@ POST_ONLY = {name for name, (_, rules) in RULES.items()
 
 
 @pytest.fixture
-def objects(household_kita, household_nishinari, case_kita, consent_kita, meeting_kita, activity_kita, referral_kita):
+def objects(household_kita, household_nishinari, case_kita, consent_kita, meeting_kita, activity_kita, referral_kita,
+            import_job_kita):
     return {"household_kita": household_kita, "case_kita": case_kita, "consent_kita": consent_kita,
-            "meeting_kita": meeting_kita, "activity_kita": activity_kita, "referral_kita": referral_kita}
+            "meeting_kita": meeting_kita, "activity_kita": activity_kita, "referral_kita": referral_kita,
+            "import_job_kita": import_job_kita}
 
 
 # Routes that need a query to answer at all (the API's required parameters).

@@ -45,12 +45,18 @@ def available_transitions(case: Case) -> list[tuple[str, Transition]]:
 
 
 def next_case_number(municipality_id: int, fiscal_year: int) -> tuple[int, str]:
+    return reserve_case_numbers(municipality_id, fiscal_year, 1)[0]
+
+
+def reserve_case_numbers(municipality_id: int, fiscal_year: int, count: int) -> list[tuple[int, str]]:
+    """The next `count` case numbers of the fiscal year, (sequence, "R2-0001"), taken under a row lock."""
     CaseNumberSequence.objects.get_or_create(municipality_id=municipality_id, fiscal_year=fiscal_year)
     sequence = CaseNumberSequence.objects.select_for_update().get(municipality_id=municipality_id, fiscal_year=fiscal_year)
-    sequence.last += 1
+    first = sequence.last + 1
+    sequence.last += count
     sequence.save(update_fields=["last"])
     label = wareki.fiscal_year_short_label(fiscal_year).removesuffix("年度")
-    return sequence.last, f"{label}-{sequence.last:04d}"
+    return [(n, f"{label}-{n:04d}") for n in range(first, sequence.last + 1)]
 
 
 @transaction.atomic

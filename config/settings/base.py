@@ -25,6 +25,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "simple_history",
     "core",
@@ -36,6 +41,7 @@ INSTALLED_APPS = [
     "referrals",
     "ledger",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +83,18 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres:///tsunagaru")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+def progress_database(default: dict) -> dict:
+    """A second connection to the same database, outside any request's or import's transaction: the ledger
+    import worker reports its progress through it while its own transaction is still open."""
+    return {**default, "ATOMIC_REQUESTS": False, "TEST": {"MIRROR": "default"}}
+
+
+DATABASES["progress"] = progress_database(DATABASES["default"])
+
+# Background work (ledger imports) through Django's task API, queued in PostgreSQL: `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

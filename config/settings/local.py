@@ -5,7 +5,7 @@ import os
 from config.devdb import embedded_database_url
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env
+from .base import BASE_DIR, DATABASES, env, progress_database
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-not-for-production")
@@ -14,6 +14,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 if not os.environ.get("DATABASE_URL"):
     DATABASES["default"].update(env.db_url_config(embedded_database_url(BASE_DIR / ".data" / "pg")))
     DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    DATABASES["progress"] = progress_database(DATABASES["default"])
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,13 +1,14 @@
 """Production (docker-compose): every secret comes from the environment and has no default."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, progress_database
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["progress"] = progress_database(DATABASES["default"])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 # TLS is usually terminated by the city's reverse proxy; these follow it when it says so.

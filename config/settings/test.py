@@ -5,7 +5,7 @@ import os
 from config.devdb import embedded_database_url
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env
+from .base import BASE_DIR, DATABASES, env, progress_database
 
 SECRET_KEY = "test-only-secret-key"
 DEBUG = False
@@ -14,6 +14,7 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 if not os.environ.get("DATABASE_URL"):
     DATABASES["default"].update(env.db_url_config(embedded_database_url(BASE_DIR / ".data" / "pg")))
     DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    DATABASES["progress"] = progress_database(DATABASES["default"])
 
 # Argon2 is the production hasher (base.py, tested); tests create many users, so they hash quickly.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,17 +1,47 @@
 """Import a つながる場 開催台帳 (.xlsx or .csv, DOMAIN.md §7 format v1).
 
-    python manage.py import_ledger 台帳.xlsx --municipality 大阪市 [--dry-run]
+    python manage.py import_ledger 台帳.xlsx --municipality 大阪市 [--dry-run] [--progress | --no-progress]
 
 All or nothing: a file with bad rows imports nothing, every bad row is listed, and the exit status is 1.
-Importing the same file again creates nothing.
+Importing the same file again creates nothing. On a terminal a progress bar shows each pass over the file
+(checking, then writing); Ctrl+C stops the import and leaves nothing behind.
 """
 
+import argparse
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from agencies.models import Municipality
 from ledger.importer import LedgerRejected, import_ledger
+from ledger.parsing import estimate_rows
+
+PHASES = {"check": "確認", "import": "書き込み"}
+
+
+class Bar:
+    """One tqdm bar per pass, on stderr."""
+
+    def __init__(self, stream, total, enabled):
+        self.stream, self.total, self.enabled = stream, total, enabled
+        self.bars = {}
+
+    def __call__(self, phase, done, total):
+        if not self.enabled:
+            return
+        bar = self.bars.get(phase)
+        if bar is None:
+            for other in self.bars.values():
+                other.close()
+            bar = self.bars[phase] = tqdm(total=total or self.total or None, desc=PHASES.get(phase, phase), unit="行",
+                                          file=self.stream, dynamic_ncols=True, mininterval=0.2)
+        bar.update(done - bar.n)
+
+    def close(self):
+        for bar in self.bars.values():
+            bar.close()
 
 
 class Command(BaseCommand):
@@ -21,22 +51,32 @@ class Command(BaseCommand):
         parser.add_argument("file", help="台帳のファイル（.xlsx または .csv）")
         parser.add_argument("--municipality", required=True, help="自治体名（例: 大阪市）")
         parser.add_argument("--dry-run", action="store_true", help="確認だけして、何も登録しない")
+        parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                            help="進み具合を表示する（既定: 端末のときだけ）")
 
-    def handle(self, *args, file, municipality, dry_run, **options):
+    def handle(self, *args, file, municipality, dry_run, progress=None, **options):
         city = Municipality.objects.filter(name=municipality).first()
         if city is None:
             raise CommandError(f"自治体「{municipality}」がありません。先に setup_municipality で登録してください。")
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"ファイル {file} がありません。")
+        data = path.read_bytes()
+        enabled = sys.stderr.isatty() if progress is None else progress
+        bar = Bar(self.stderr._out, estimate_rows(path.name, data), enabled)
         try:
-            result = import_ledger(municipality=city, filename=path.name, data=path.read_bytes(), dry_run=dry_run)
+            result = import_ledger(municipality=city, filename=path.name, data=data, dry_run=dry_run, progress=bar)
+        except KeyboardInterrupt:
+            bar.close()
+            raise CommandError("中断しました。何も登録していません。") from None
         except LedgerRejected as rejected:
+            bar.close()
             for error in rejected.errors:
                 where = f"{error.row}行目 {error.column}" if error.row else "ファイル"
                 hint = f"（近い名称: {error.closest}）" if error.closest else ""
                 self.stderr.write(f"{where}「{error.value}」: {error.reason}{hint}")
             raise CommandError(str(rejected)) from None
+        bar.close()
         if result.already_imported is not None:
             self.stdout.write(f"このファイルは {result.already_imported.imported_at:%Y-%m-%d %H:%M} に取り込み済みです。何も登録しませんでした。")
             return

@@ -1,0 +1,229 @@
+"""Ledger imports from the web page: upload → check (preview) → confirm → import, in the background worker.
+
+The worker is Django's task API on a PostgreSQL queue (django-tasks-db): `manage.py db_worker` runs beside
+the web server and needs no other server. The services below change a job's state under a row lock; the
+task `run_job` does the reading and writing. While it runs it reports progress, and notices a request to
+cancel, through the second database connection (settings `DATABASES["progress"]`), because its own work
+is one transaction that nobody else can see until it commits. Cancelling rolls that transaction back.
+"""
+
+import hashlib
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from accounts.models import Role
+from audit.models import Action
+from audit.services import audit_record
+
+from .importer import BUILT_IN_ALIASES, ImportCancelled, LedgerRejected, Masters, check, import_ledger
+from .models import AliasKind, ImportJob, JobStatus, LedgerImport, NameAlias
+from .parsing import MAX_BYTES, estimate_rows, normalize
+
+logger = logging.getLogger(__name__)
+
+IMPORTERS = (Role.ADMINISTRATOR, Role.COORDINATOR)
+PROGRESS_DB = "progress"
+
+
+def _may_import(user):
+    if user.role not in IMPORTERS:
+        raise PermissionDenied
+
+
+def _locked(job: ImportJob) -> ImportJob:
+    return ImportJob.objects.select_for_update().get(pk=job.pk)
+
+
+# ------------------------------------------------------------------------------------------------ services
+
+
+@transaction.atomic
+def job_submit(*, user, filename: str, data: bytes, request=None) -> ImportJob:
+    """Take an uploaded ledger and queue its check. Refuses what is plainly not a ledger file."""
+    _may_import(user)
+    name = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
+    if not name.lower().endswith((".xlsx", ".csv")):
+        raise ValidationError(_("Excel（.xlsx）か CSV（.csv）のファイルを選んでください。"), code="extension")
+    if not data:
+        raise ValidationError(_("ファイルが空です。"), code="empty")
+    if len(data) > MAX_BYTES:
+        raise ValidationError(_("ファイルが大きすぎます（200MBまで）。"), code="too_large")
+    job = ImportJob.objects.create(
+        municipality_id=user.municipality_id, ward_id=user.ward_id if user.role == Role.COORDINATOR else None,
+        created_by=user, filename=name, sha256=hashlib.sha256(data).hexdigest(), data=data,
+        rows_total=estimate_rows(name, data), phase="check")
+    run_job.enqueue(job.pk)
+    audit_record(action=Action.CREATE, request=request, user=user, obj=job, detail={"file": name, "bytes": len(data)})
+    return job
+
+
+@transaction.atomic
+def job_confirm(*, user, job: ImportJob, request=None) -> ImportJob:
+    """The user has seen the preview: import it."""
+    _may_import(user)
+    job = _locked(job)
+    if job.status != JobStatus.CHECKED:
+        raise ValidationError(_("この取り込みは確認済みの状態ではありません（%(status)s）。") % {"status": job.get_status_display()},
+                              code="not_checked")
+    job.status, job.phase, job.rows_done = JobStatus.QUEUED_IMPORT, "check", 0
+    job.rows_total = 2 * job.preview.get("rows", 0)
+    job.save(update_fields=["status", "phase", "rows_done", "rows_total"])
+    run_job.enqueue(job.pk)
+    audit_record(action=Action.UPDATE, request=request, user=user, obj=job, detail={"confirm": True})
+    return job
+
+
+@transaction.atomic
+def job_cancel(*, user, job: ImportJob, request=None) -> ImportJob:
+    """Stop a job. A running one stops at its next chunk and leaves nothing behind; a waiting one never runs."""
+    _may_import(user)
+    job = _locked(job)
+    if job.status in (JobStatus.CHECKING, JobStatus.IMPORTING):
+        job.cancel_requested = True
+        job.save(update_fields=["cancel_requested"])
+    elif job.status in ImportJob.OPEN:
+        _finish(job, JobStatus.CANCELLED, _("取り込みをやめました。何も登録していません。"))
+    else:
+        raise ValidationError(_("この取り込みはもう終わっています（%(status)s）。") % {"status": job.get_status_display()},
+                              code="finished")
+    audit_record(action=Action.UPDATE, request=request, user=user, obj=job, detail={"cancel": True})
+    return job
+
+
+@transaction.atomic
+def alias_add(*, user, job: ImportJob, kind: str, alias: str, target: str, request=None) -> NameAlias:
+    """「…を…として扱う」 from the error screen: an alias for the job's municipality, then the file is checked again."""
+    if user.role != Role.ADMINISTRATOR:
+        raise PermissionDenied
+    job = _locked(job)
+    if job.status != JobStatus.REJECTED:
+        raise ValidationError(_("誤りのある取り込みでだけ、表記ゆれを登録できます。"), code="not_rejected")
+    if kind not in AliasKind.values:
+        raise ValidationError(_("表記ゆれの対象が正しくありません。"), code="kind")
+    alias = alias.strip()
+    masters = Masters(job.municipality)
+    if target not in masters.objects[kind]:
+        raise ValidationError(_("「%(target)s」はマスタにありません。") % {"target": target}, code="target")
+    if not alias or masters.find(kind, alias) is not None or normalize(alias) in map(normalize, BUILT_IN_ALIASES.get(kind, {})):
+        raise ValidationError(_("「%(alias)s」はもう読み取れる名称です。") % {"alias": alias}, code="known")
+    created, _new = NameAlias.objects.get_or_create(municipality=job.municipality, kind=kind, alias=alias[:100],
+                                                    defaults={"target": target})
+    audit_record(action=Action.CREATE, request=request, user=user, obj=created, detail={"alias": alias, "target": target})
+    job.status, job.phase, job.rows_done, job.errors, job.error_count = JobStatus.QUEUED_CHECK, "check", 0, [], 0
+    job.save(update_fields=["status", "phase", "rows_done", "errors", "error_count"])
+    run_job.enqueue(job.pk)
+    return created
+
+
+def _finish(job: ImportJob, status, message="", **fields):
+    """End a job: its file is no longer needed once it is imported or abandoned."""
+    job.status, job.message, job.finished_at = status, message, timezone.now()
+    for name, value in fields.items():
+        setattr(job, name, value)
+    if status in (JobStatus.DONE, JobStatus.CANCELLED, JobStatus.DUPLICATE):
+        job.data = b""
+    job.save()
+
+
+# ------------------------------------------------------------------------------------------------ the task
+
+
+class _Reporter:
+    """The progress callback: writes how far it has got and stops when asked, on the side connection."""
+
+    def __init__(self, job: ImportJob, offset: dict):
+        self.job, self.offset = job, offset
+        self.side = ImportJob.objects.using(PROGRESS_DB).filter(pk=job.pk)
+
+    def __call__(self, phase, done, total):
+        self.side.update(phase=phase, rows_done=self.offset.get(phase, 0) + done)
+        if self.side.filter(cancel_requested=True).exists():
+            raise ImportCancelled
+
+
+def _start(job_id, waiting, running) -> ImportJob | None:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != waiting:  # cancelled while it waited, or already taken
+            return None
+        job.status = running
+        job.save(update_fields=["status"])
+    return job
+
+
+def _errors(job, errors):
+    kept = [e.as_dict() for e in errors[:ImportJob.ERRORS_KEPT]]
+    _finish(job, JobStatus.REJECTED, _("%(count)d件の誤りがあります。何も取り込んでいません。") % {"count": len(errors)},
+            errors=kept, error_count=len(errors))
+
+
+def _check(job_id):
+    job = _start(job_id, JobStatus.QUEUED_CHECK, JobStatus.CHECKING)
+    if job is None:
+        return
+    previous = LedgerImport.objects.filter(municipality_id=job.municipality_id, sha256=job.sha256).first()
+    if previous is not None:
+        _finish(job, JobStatus.DUPLICATE, _("このファイルは %(when)s に取り込み済みです。何も登録しません。")
+                % {"when": timezone.localtime(previous.imported_at).strftime("%Y-%m-%d %H:%M")})
+        return
+    try:
+        plan = check(municipality=job.municipality, filename=job.filename, data=bytes(job.data), ward=job.ward,
+                     progress=_Reporter(job, {}))
+    except ImportCancelled:
+        _finish(job, JobStatus.CANCELLED, _("確認の途中でやめました。何も登録していません。"))
+        return
+    job.refresh_from_db(fields=["rows_done", "cancel_requested"])
+    if job.cancel_requested:
+        _finish(job, JobStatus.CANCELLED, _("確認の途中でやめました。何も登録していません。"))
+    elif plan.errors:
+        _errors(job, plan.errors)
+    else:
+        job.status, job.preview, job.rows_total, job.rows_done = JobStatus.CHECKED, plan.preview(), plan.rows, plan.rows
+        job.save(update_fields=["status", "preview", "rows_total", "rows_done"])
+
+
+def _import(job_id):
+    job = _start(job_id, JobStatus.QUEUED_IMPORT, JobStatus.IMPORTING)
+    if job is None:
+        return
+    rows = job.preview.get("rows", 0)
+    try:
+        result = import_ledger(municipality=job.municipality, filename=job.filename, data=bytes(job.data),
+                               user=job.created_by, ward=job.ward, progress=_Reporter(job, {"import": rows}))
+    except ImportCancelled:
+        job.refresh_from_db()
+        _finish(job, JobStatus.CANCELLED, _("取り込みの途中でやめました。何も登録していません。"))
+        return
+    except LedgerRejected as rejected:  # the masters changed between the check and the import
+        job.refresh_from_db()
+        _errors(job, rejected.errors)
+        return
+    job.refresh_from_db()
+    if result.already_imported is not None:
+        _finish(job, JobStatus.DUPLICATE, _("このファイルは別の取り込みで登録済みです。何も登録しませんでした。"))
+        return
+    _finish(job, JobStatus.DONE, _("取り込みました。"), result=LedgerImport.objects.filter(
+        municipality_id=job.municipality_id, sha256=job.sha256).first(), preview=result.preview(),
+        rows_done=job.rows_total)
+
+
+@task()
+def run_job(job_id: int) -> None:
+    """Check or import, whichever the job is waiting for. Anything unexpected ends the job as failed."""
+    job = ImportJob.objects.filter(pk=job_id).only("status").first()
+    if job is None:
+        return
+    try:
+        if job.status == JobStatus.QUEUED_CHECK:
+            _check(job_id)
+        elif job.status == JobStatus.QUEUED_IMPORT:
+            _import(job_id)
+    except Exception:
+        logger.exception("ledger import job %s failed", job_id)
+        job = ImportJob.objects.get(pk=job_id)
+        _finish(job, JobStatus.FAILED, _("想定外のエラーで止まりました。何も登録していません。システム管理者に連絡してください。"))

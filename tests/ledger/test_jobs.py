@@ -1,0 +1,289 @@
+"""Ledger imports through the background worker: upload → check → preview → confirm → import, progress,
+cancelling, and 「…として扱う」 from the error screen.
+
+The worker is the real one (`manage.py db_worker --batch` on the PostgreSQL queue), so these tests commit:
+the worker reports progress on a second connection that only sees committed rows.
+"""
+
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from cases.models import Case
+from ledger import importer, jobs
+from ledger.models import ImportJob, JobStatus, LedgerImport, NameAlias
+from meetings.models import Meeting
+from reports.annual import annual_report
+from tests.conftest import LEDGER_CSV_KITA
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "progress"])
+
+
+def work():
+    """Run every queued task, as the worker beside the web server would."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+
+def _refresh(job):
+    job.refresh_from_db()
+    return job
+
+
+def _state():
+    return Case.all_objects.count(), Meeting.all_objects.count(), LedgerImport.objects.count()
+
+
+def test_upload_check_preview_confirm_import(coordinator_kita, kita, osaka):
+    job = jobs.job_submit(user=coordinator_kita, filename="北区台帳.csv", data=LEDGER_CSV_KITA.encode())
+    assert job.status == JobStatus.QUEUED_CHECK and job.ward == kita and job.rows_total == 3
+    work()
+    job = _refresh(job)
+    assert job.status == JobStatus.CHECKED
+    assert job.preview == {"rows": 3, "cases_created": 2, "meetings_created": 3, "meetings_present": 0,
+                           "per_fiscal_year": {"2020": 3}}
+    assert _state() == (0, 0, 0)  # a check writes nothing
+    jobs.job_confirm(user=coordinator_kita, job=job)
+    work()
+    job = _refresh(job)
+    assert job.status == JobStatus.DONE and job.percent == 100
+    assert job.result.filename == "北区台帳.csv" and bytes(job.data) == b""
+    assert _state() == (2, 3, 1)
+    assert annual_report(municipality=osaka, fiscal_year=2020)["meetings"]["2020"] == 3
+    actions = list(AuditEvent.objects.filter(user=coordinator_kita).values_list("action", "object_type"))
+    assert ("create", "ledger.importjob") in actions and ("update", "ledger.importjob") in actions
+    assert ("create", "ledger.ledgerimport") in actions
+
+
+def test_the_same_file_uploaded_again_is_recognised(coordinator_kita, kita):
+    first = jobs.job_submit(user=coordinator_kita, filename="a.csv", data=LEDGER_CSV_KITA.encode())
+    work()
+    jobs.job_confirm(user=coordinator_kita, job=first)
+    work()
+    again = jobs.job_submit(user=coordinator_kita, filename="b.csv", data=LEDGER_CSV_KITA.encode())
+    work()
+    again = _refresh(again)
+    assert again.status == JobStatus.DUPLICATE and "取り込み済み" in again.message
+    assert _state() == (2, 3, 1)
+
+
+def test_a_coordinator_imports_their_own_wards_rows_only(coordinator_kita, kita, nishinari):
+    text = LEDGER_CSV_KITA + "2020/8/1,西成区,N-1,,支援会議,無,,,\n"
+    job = jobs.job_submit(user=coordinator_kita, filename="all.csv", data=text.encode())
+    work()
+    job = _refresh(job)
+    assert job.status == JobStatus.REJECTED and job.error_count == 1
+    assert job.errors[0]["row"] == 5 and job.errors[0]["reason"] == "担当の区・圏域（北区）の行だけを取り込めます。"
+    with pytest.raises(ValidationError):
+        jobs.job_confirm(user=coordinator_kita, job=job)
+    assert _state() == (0, 0, 0)
+
+
+def test_an_administrator_teaches_an_alias_from_the_error_screen_and_the_file_is_checked_again(administrator, kita):
+    text = LEDGER_CSV_KITA.replace("社会福祉協議会", "市社協")
+    job = jobs.job_submit(user=administrator, filename="alias.csv", data=text.encode())
+    assert job.ward is None
+    work()
+    job = _refresh(job)
+    assert job.status == JobStatus.REJECTED
+    [error] = job.errors
+    assert (error["column"], error["value"], error["kind"]) == ("参加機関", "市社協", "category")
+    assert error["closest"] == "社会福祉協議会"
+    jobs.alias_add(user=administrator, job=job, kind=error["kind"], alias=error["value"], target=error["closest"])
+    assert NameAlias.objects.get(municipality=administrator.municipality, alias="市社協").target == "社会福祉協議会"
+    assert _refresh(job).status == JobStatus.QUEUED_CHECK
+    work()
+    assert _refresh(job).status == JobStatus.CHECKED
+
+
+def test_only_an_administrator_adds_aliases_and_only_real_names(administrator, coordinator_kita, kita):
+    job = jobs.job_submit(user=coordinator_kita, filename="alias.csv",
+                          data=LEDGER_CSV_KITA.replace("社会福祉協議会", "市社協").encode())
+    work()
+    job = _refresh(job)
+    with pytest.raises(PermissionDenied):
+        jobs.alias_add(user=coordinator_kita, job=job, kind="category", alias="市社協", target="社会福祉協議会")
+    with pytest.raises(ValidationError, match="マスタにありません"):
+        jobs.alias_add(user=administrator, job=job, kind="category", alias="市社協", target="存在しない機関")
+    with pytest.raises(ValidationError, match="もう読み取れる"):
+        jobs.alias_add(user=administrator, job=job, kind="category", alias="社会福祉協議会", target="社会福祉協議会")
+    assert not NameAlias.objects.exists()
+
+
+def test_cancelling_a_waiting_job_means_it_never_runs(coordinator_kita, kita):
+    job = jobs.job_submit(user=coordinator_kita, filename="a.csv", data=LEDGER_CSV_KITA.encode())
+    jobs.job_cancel(user=coordinator_kita, job=job)
+    work()
+    job = _refresh(job)
+    assert job.status == JobStatus.CANCELLED and bytes(job.data) == b""
+    with pytest.raises(ValidationError, match="もう終わっています"):
+        jobs.job_cancel(user=coordinator_kita, job=job)
+
+
+def _checked_job(user, text=LEDGER_CSV_KITA):
+    job = jobs.job_submit(user=user, filename="a.csv", data=text.encode())
+    work()
+    job = jobs.job_confirm(user=user, job=_refresh(job))
+    return job
+
+
+def test_cancelling_a_running_import_leaves_nothing_behind(coordinator_kita, kita, monkeypatch):
+    monkeypatch.setattr(importer, "CHUNK", 1)
+    job = _checked_job(coordinator_kita)
+    seen = []
+
+    class Canceller(jobs._Reporter):
+        """The user presses 取り消す while the second chunk of meetings is being written."""
+
+        def __call__(self, phase, done, total):
+            seen.append((phase, done))
+            if (phase, done) == ("import", 2):
+                ImportJob.objects.using("progress").filter(pk=self.job.pk).update(cancel_requested=True)
+            super().__call__(phase, done, total)
+
+    monkeypatch.setattr(jobs, "_Reporter", Canceller)
+    work()
+    job = _refresh(job)
+    assert job.status == JobStatus.CANCELLED and "何も登録していません" in job.message
+    assert seen[-1] == ("import", 2)  # stopped at the chunk where it was asked to
+    assert _state() == (0, 0, 0)
+    assert not Case.history.exists()
+
+
+def test_cancel_on_a_running_job_asks_the_worker_to_stop(coordinator_kita, kita):
+    job = jobs.job_submit(user=coordinator_kita, filename="a.csv", data=LEDGER_CSV_KITA.encode())
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.IMPORTING)
+    jobs.job_cancel(user=coordinator_kita, job=job)
+    job = _refresh(job)
+    assert job.cancel_requested and job.status == JobStatus.IMPORTING  # the worker ends it at its next chunk
+
+
+def test_progress_is_visible_to_others_while_the_import_is_still_uncommitted(coordinator_kita, kita, monkeypatch):
+    monkeypatch.setattr(importer, "CHUNK", 1)
+    job = _checked_job(coordinator_kita)
+    observed = []
+
+    class Observer(jobs._Reporter):
+        def __call__(self, phase, done, total):
+            super().__call__(phase, done, total)
+            side = connections["progress"]
+            with side.cursor() as cursor:  # what a page served meanwhile would read
+                cursor.execute("SELECT phase, rows_done, rows_total FROM ledger_importjob WHERE id = %s", [self.job.pk])
+                row = cursor.fetchone()
+                cursor.execute("SELECT count(*) FROM meetings_meeting")
+                observed.append((*row, cursor.fetchone()[0]))
+
+    monkeypatch.setattr(jobs, "_Reporter", Observer)
+    work()
+    assert _refresh(job).status == JobStatus.DONE
+    # checking 1..3 of 6, then writing 4..6 of 6; the meetings stay invisible until the transaction commits
+    assert observed == [("check", 1, 6, 0), ("check", 2, 6, 0), ("check", 3, 6, 0),
+                        ("import", 4, 6, 0), ("import", 5, 6, 0), ("import", 6, 6, 0)]
+    assert Meeting.all_objects.count() == 3
+
+
+def test_an_unexpected_error_fails_the_job_and_writes_nothing(coordinator_kita, kita, monkeypatch):
+    job = _checked_job(coordinator_kita)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer, "_agency", broken)
+    work()
+    job = _refresh(job)
+    assert job.status == JobStatus.FAILED and "想定外のエラー" in job.message
+    assert _state() == (0, 0, 0)
+
+
+def test_submit_refuses_what_is_not_a_ledger(coordinator_kita, agency_worker):
+    with pytest.raises(ValidationError, match="xlsx"):
+        jobs.job_submit(user=coordinator_kita, filename="a.pdf", data=b"%PDF")
+    with pytest.raises(ValidationError, match="空"):
+        jobs.job_submit(user=coordinator_kita, filename="a.csv", data=b"")
+    with pytest.raises(PermissionDenied):
+        jobs.job_submit(user=agency_worker, filename="a.csv", data=LEDGER_CSV_KITA.encode())
+    assert not ImportJob.objects.exists()
+
+
+def test_a_binary_file_renamed_csv_is_rejected_by_the_check(coordinator_kita, kita):
+    job = jobs.job_submit(user=coordinator_kita, filename="random.csv", data=bytes(range(256)) * 100)
+    work()
+    job = _refresh(job)
+    assert job.status == JobStatus.REJECTED and job.errors[0]["row"] == 0 and "CSV" in job.errors[0]["reason"]
+
+
+def test_the_import_costs_the_same_queries_for_more_rows_in_the_same_chunks(administrator, kita, nishinari, osaka):
+    def rows(n, prefix):
+        return "".join(f"2020/5/{1 + i % 28},北区,{prefix}-{i},,地域ケア会議,有,地域包括支援センター,"
+                       f"地域包括支援センター、社会福祉協議会,認知症、経済的困窮（疑い含む）\n" for i in range(n))
+
+    header = LEDGER_CSV_KITA.splitlines(keepends=True)[0]
+    # the first import also creates the import account and the ward's agencies
+    importer.import_ledger(municipality=osaka, filename="warm.csv", data=(header + rows(1, "W")).encode())
+    counts = []
+    for n, prefix in ((5, "A"), (50, "B")):
+        with CaptureQueriesContext(connections["default"]) as queries:
+            importer.import_ledger(municipality=osaka, filename=f"{prefix}.csv", data=(header + rows(n, prefix)).encode())
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+# ------------------------------------------------------------------------------------------------ pages
+
+
+def test_the_page_uploads_shows_progress_and_the_preview(client, coordinator_kita, kita):
+    client.force_login(coordinator_kita)
+    page = client.get(reverse("ledger:import_list"))
+    assert page.status_code == 200 and "開催台帳の取り込み" in page.content.decode()
+    upload = io.BytesIO(LEDGER_CSV_KITA.encode())
+    upload.name = "北区台帳.csv"
+    response = client.post(reverse("ledger:import_list"), {"file": upload})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("ledger:import_detail", args=[job.pk])
+    waiting = client.get(response.url).content.decode()
+    assert 'http-equiv="refresh"' in waiting and "順番を待っています" in waiting and "取り消す" in waiting
+    work()
+    preview = client.get(response.url).content.decode()
+    assert "取り込むと登録されるもの" in preview and "令和2年度" in preview and 'http-equiv="refresh"' not in preview
+    client.post(reverse("ledger:import_confirm", args=[job.pk]))
+    work()
+    done = client.get(response.url).content.decode()
+    assert "登録したもの" in done and _state() == (2, 3, 1)
+    assert AuditEvent.objects.filter(user=coordinator_kita, action="view", object_type="ledger.importjob").exists()
+
+
+def test_the_error_screen_lists_every_bad_row_and_offers_aliases_to_administrators(client, administrator,
+                                                                                    coordinator_kita, kita):
+    text = LEDGER_CSV_KITA.replace("社会福祉協議会", "市社協").replace("2020/5/12", "2020/2/30")
+    job = jobs.job_submit(user=coordinator_kita, filename="bad.csv", data=text.encode())
+    work()
+    client.force_login(coordinator_kita)
+    page = client.get(reverse("ledger:import_detail", args=[job.pk])).content.decode()
+    assert "誤り 2 件" in page and "存在しない日付です。" in page and "市社協" in page
+    assert "として扱う" not in page and "システム管理者に登録を依頼" in page
+    client.force_login(administrator)
+    page = client.get(reverse("ledger:import_detail", args=[job.pk])).content.decode()
+    assert "「市社協」を社会福祉協議会として扱う" in page
+    response = client.post(reverse("ledger:alias_add", args=[job.pk]),
+                           {"kind": "category", "alias": "市社協", "target": "社会福祉協議会"})
+    assert response.status_code == 302 and NameAlias.objects.filter(alias="市社協").exists()
+
+
+def test_an_empty_upload_gets_a_japanese_message(client, coordinator_kita):
+    client.force_login(coordinator_kita)
+    response = client.post(reverse("ledger:import_list"), {})
+    assert response.status_code == 400 and "ファイルを選んでください。" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_another_wards_coordinator_cannot_see_the_job(client, coordinator_kita, coordinator_nishinari):
+    job = jobs.job_submit(user=coordinator_kita, filename="a.csv", data=LEDGER_CSV_KITA.encode())
+    client.force_login(coordinator_nishinari)
+    assert client.get(reverse("ledger:import_detail", args=[job.pk])).status_code == 404
+    assert client.post(reverse("ledger:import_cancel", args=[job.pk])).status_code == 404
+    assert "a.csv" not in client.get(reverse("ledger:import_list")).content.decode()
