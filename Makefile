@@ -23,6 +23,9 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py demo_logins
+	@# The background worker (ledger imports) runs beside the web server and stops with it.
+	$(BIN)/python manage.py db_worker --no-reload & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests use Debian's Chromium when present (.ci/run installs it); elsewhere Playwright's own build.

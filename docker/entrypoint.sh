@@ -26,6 +26,9 @@ for attempt in range(1, ATTEMPTS + 1):
 sys.exit("entrypoint: the database did not accept connections; giving up")
 PY
 
-python manage.py migrate --noinput
+# The app container migrates; the worker container (RUN_MIGRATIONS=false) only waits for the database.
+if [ "${RUN_MIGRATIONS:-true}" = "true" ]; then
+    python manage.py migrate --noinput
+fi
 
 exec "$@"

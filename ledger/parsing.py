@@ -4,6 +4,7 @@ Nothing here touches the database. Every problem is a `CellError` naming the row
 and the reason in Japanese, so the importer can report every bad row at once.
 """
 
+import codecs
 import csv
 import datetime as dt
 import difflib
@@ -145,15 +146,22 @@ def parse_flag(value) -> bool:
 # ------------------------------------------------------------------------------------------------- files
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or CP932, whichever reads; anything binary is refused."""
+def encoding_of(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or CP932, whichever reads the whole file; anything binary is refused.
+
+    Decoded a megabyte at a time and thrown away, so a large file is never held twice in memory.
+    """
     if b"\x00" in data[:65536]:
         raise LedgerFileError(_("CSV ファイルとして読めません（文字以外のデータを含んでいます）。Excel の .xlsx か CSV を選んでください。"))
     for encoding in ("utf-8-sig", "cp932"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding)
+            for start in range(0, len(data), 1 << 20):
+                decoder.decode(data[start:start + (1 << 20)])
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        return encoding
     raise LedgerFileError(_("文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存した CSV を選んでください。"))
 
 
@@ -185,7 +193,7 @@ def read_rows(filename: str, data: bytes):
     if name.endswith(".xlsx"):
         return _xlsx_rows(data)
     if name.endswith(".csv") or name.endswith(".txt"):
-        return _csv_rows(decode(data))
+        return _csv_rows(io.TextIOWrapper(io.BytesIO(data), encoding=encoding_of(data), newline=""))
     raise LedgerFileError(_("Excel（.xlsx）か CSV（.csv）のファイルを選んでください。"))
 
 
@@ -204,8 +212,8 @@ def estimate_rows(filename: str, data: bytes) -> int:
     return max(data.count(b"\n") - 1, 0)
 
 
-def _csv_rows(text: str):
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_rows(text):
+    reader = csv.reader(text)
     try:
         first = next(reader)
     except StopIteration:

@@ -267,6 +267,17 @@ def test_the_app_runs_the_production_settings():
     assert _environment("app")["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
 
 
+def test_the_worker_runs_the_task_queue_with_the_apps_settings_and_leaves_migrations_to_the_app():
+    worker = _compose()["services"]["worker"]
+    assert worker["command"][-2:] == ["db_worker", "--no-reload"]
+    assert worker["image"] == _compose()["services"]["app"]["image"]
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    environment = _environment("worker")
+    assert {k: v for k, v in environment.items() if k != "RUN_MIGRATIONS"} == _environment("app")
+    assert environment["RUN_MIGRATIONS"] == "false"
+    assert 'if [ "${RUN_MIGRATIONS:-true}" = "true" ]' in (ROOT / "docker" / "entrypoint.sh").read_text()
+
+
 def test_every_variable_the_compose_file_reads_is_in_the_env_example():
     referenced = {name for name, _, _ in _references(_compose())}
     missing = referenced - set(_env_example())

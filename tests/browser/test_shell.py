@@ -8,12 +8,12 @@ from tests.factories import TEST_PASSWORD
 pytestmark = pytest.mark.browser
 
 NAVIGATION = {
-    "coordinator_kita": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ", "活動"],
-    "coordinator_nishinari": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ", "活動"],
+    "coordinator_kita": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ", "活動", "台帳の取り込み"],
+    "coordinator_nishinari": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ", "活動", "台帳の取り込み"],
     "agency_worker": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ"],
     "supervisor": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ", "活動"],
     "bureau": ["ダッシュボード", "統計", "年次集計", "活動と相談", "つなぎの集計"],
-    "administrator": ["ダッシュボード", "統計", "年次集計", "活動と相談", "つなぎの集計", "マスタ管理"],
+    "administrator": ["ダッシュボード", "統計", "年次集計", "活動と相談", "つなぎの集計", "台帳の取り込み", "マスタ管理"],
     "auditor": ["ダッシュボード", "監査ログ"],
 }
 

@@ -159,3 +159,27 @@ def test_the_administrator_adds_an_alias_in_the_admin(client, administrator, osa
         "kind": "category", "alias": "障害者基幹相談支援センター", "target": "障がい者基幹相談支援センター"})
     assert response.status_code == 302 and NameAlias.objects.get().municipality == osaka
     assert client.get(reverse("admin:ledger_ledgerimport_changelist")).status_code == 200
+
+
+def test_the_command_shows_a_progress_bar_for_each_pass(osaka, kita, nishinari, tmp_path, monkeypatch):
+    from ledger import importer
+
+    monkeypatch.setattr(importer, "CHUNK", 1)
+    path = tmp_path / "台帳.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    err = io.StringIO()
+    call_command("import_ledger", str(path), "--municipality", "大阪市", "--progress", stdout=io.StringIO(), stderr=err)
+    bars = err.getvalue()
+    assert "確認" in bars and "書き込み" in bars and "3/3" in bars
+    quiet = io.StringIO()
+    call_command("import_ledger", str(path), "--municipality", "大阪市", "--no-progress", stdout=io.StringIO(), stderr=quiet)
+    assert quiet.getvalue() == ""
+
+
+def test_a_later_ledger_moves_an_imported_cases_closing_day(osaka, kita, nishinari):
+    _import(osaka)
+    later = HEADER + "2021/9/1,北区,K-1,,支援会議,無,地域包括支援センター,,\n"
+    result = _import(osaka, later, name="次の台帳.csv")
+    assert (result.cases_created, result.meetings_created) == (0, 1)
+    k1 = Case.all_objects.get(external_number="K-1")
+    assert k1.closed_on.isoformat() == "2021-09-01" and k1.received_on.isoformat() == "2020-05-12"
