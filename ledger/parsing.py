@@ -212,6 +212,12 @@ def estimate_rows(filename: str, data: bytes) -> int:
     return max(data.count(b"\n") - 1, 0)
 
 
+def _blank_if_spaces(cells) -> list:
+    """A cell holding nothing but spaces (ASCII or 全角) is blank, as it looks in Excel: an optional column
+    such as 会議種別 then takes its default instead of being read as an unknown name."""
+    return ["" if c is None or (isinstance(c, str) and not c.strip()) else c for c in cells]
+
+
 def _csv_rows(text):
     reader = csv.reader(text)
     try:
@@ -224,7 +230,8 @@ def _csv_rows(text):
 
     def rows():
         for number, cells in enumerate(reader, start=2):
-            if any(str(c).strip() for c in cells):
+            cells = _blank_if_spaces(cells)
+            if any(cells):
                 yield number, dict(zip(header, cells, strict=False))
     return header, rows()
 
@@ -246,8 +253,8 @@ def _xlsx_rows(data: bytes):
 
     def rows():
         for number, cells in enumerate(values, start=2):
-            cells = ["" if c is None else c for c in cells]
-            if any(str(c).strip() for c in cells):
+            cells = _blank_if_spaces(cells)
+            if any(str(c) for c in cells):
                 yield number, dict(zip(header, cells, strict=False))
         book.close()
     return header, rows()
