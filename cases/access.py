@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 
-from .models import Case, Consent, Household, HouseholdMember, RoleAssignment
+from .models import Case, CaseIssue, Consent, Consultation, Household, HouseholdMember, RoleAssignment
 
 WRITERS = frozenset({Role.COORDINATOR})
 
@@ -46,3 +46,16 @@ def task_for_user(user, pk, *, write: bool = False) -> RoleAssignment:
     if write and not (user.role in WRITERS or (user.role == Role.AGENCY_WORKER and task.agency_id == user.agency_id)):
         raise PermissionDenied
     return task
+
+
+def issue_for_user(user, pk) -> CaseIssue:
+    """An issue (課題) of a case the user may see. Issues change through the case (`case_for_user(write=True)`)."""
+    issues = CaseIssue.objects.select_related("case", "category", "member").filter(case__in=Case.objects.for_user(user))
+    return _get(user, issues, pk, write=False)
+
+
+def consultation_for_user(user, pk) -> Consultation:
+    """A consultation record of a case the user may see. Recording one goes through `case_for_user(write=True)`."""
+    consultations = (Consultation.objects.select_related("case", "staff").prefetch_related("agencies")
+                     .filter(case__in=Case.objects.for_user(user)))
+    return _get(user, consultations, pk, write=False)

@@ -85,9 +85,10 @@ def _primary(field_name):
     )
 
 
-def case_list(*, user, params) -> CaseFilter:
+def case_rows(*, user):
+    """The cases this user may see, with what a list shows (the primary person, overdue tasks) in one query."""
     today = timezone.localdate()
-    cases = (
+    return (
         Case.objects.for_user(user)
         .select_related("ward", "lead", "referring_category")
         .annotate(
@@ -101,7 +102,29 @@ def case_list(*, user, params) -> CaseFilter:
         )
         .order_by("-received_on", "-pk")
     )
-    return CaseFilter(params, queryset=cases, user=user)
+
+
+def case_list(*, user, params) -> CaseFilter:
+    return CaseFilter(params, queryset=case_rows(user=user), user=user)
+
+
+def issue_list(*, user):
+    """Issues (課題) of the cases this user may see, newest first."""
+    return (
+        CaseIssue.objects.filter(case__in=Case.objects.for_user(user))
+        .select_related("case", "category", "member")
+        .order_by("-noted_on", "-pk")
+    )
+
+
+def consultation_list(*, user):
+    """Consultation records of the cases this user may see, newest first."""
+    return (
+        Consultation.objects.filter(case__in=Case.objects.for_user(user))
+        .select_related("case", "staff")
+        .prefetch_related("agencies")
+        .order_by("-held_at", "-pk")
+    )
 
 
 def overdue_tasks(*, user):

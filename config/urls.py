@@ -3,8 +3,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from reports.api import AnnualReportView
-
 admin.site.site_header = _("つながる支援ケース管理 マスタ管理")
 admin.site.site_title = _("マスタ管理")
 admin.site.index_title = _("マスタ・利用者の管理")
@@ -14,7 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
-    path("api/v1/reports/annual/", AnnualReportView.as_view(), name="api_reports_annual"),
+    path("api/", include("api.urls")),
     path("", include("cases.urls")),
     path("", include("meetings.urls")),
     path("", include("referrals.urls")),

@@ -36,18 +36,22 @@ def _primary_name():
     )
 
 
-def meeting_list(*, user, params) -> MeetingFilter:
+def meeting_rows(*, user):
+    """The meetings this user may see, with the counts a list shows."""
     # Correlated counts, worked out only for the page shown (a join and GROUP BY would count every meeting).
     cases = MeetingCase.objects.filter(meeting_id=OuterRef("pk")).order_by().values("meeting_id").annotate(n=Count("pk"))
     invited = (MeetingAgency.objects.filter(meeting_id=OuterRef("pk"), invited=True).order_by().values("meeting_id")
                .annotate(n=Count("pk")))
-    meetings = (
+    return (
         Meeting.objects.for_user(user)
         .select_related("ward", "kind", "basis", "convener", "supervisor")
         .annotate(case_count=Coalesce(Subquery(cases.values("n")), 0), agency_count=Coalesce(Subquery(invited.values("n")), 0))
         .order_by("-starts_at", "-pk")
     )
-    return MeetingFilter(params, queryset=meetings, user=user)
+
+
+def meeting_list(*, user, params) -> MeetingFilter:
+    return MeetingFilter(params, queryset=meeting_rows(user=user), user=user)
 
 
 def upcoming_meetings(*, user, days: int = 30):
@@ -164,9 +168,12 @@ def meeting_tasks_for_agency(*, user):
     )
 
 
+def activity_rows(*, user):
+    return Activity.objects.for_user(user).select_related("ward", "created_by").order_by("-held_on", "-pk")
+
+
 def activity_list(*, user, params) -> ActivityFilter:
-    activities = Activity.objects.for_user(user).select_related("ward", "created_by").order_by("-held_on", "-pk")
-    return ActivityFilter(params, queryset=activities, user=user)
+    return ActivityFilter(params, queryset=activity_rows(user=user), user=user)
 
 
 def activity_summary(activities) -> list[dict]:

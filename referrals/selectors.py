@@ -45,6 +45,11 @@ def boxes_for(user) -> list[tuple[str, str]]:
     return [(name, BOXES[name]) for name in names]
 
 
+def referral_list(*, user):
+    """Every referral this user may see, newest first, with what a list shows (no resident's name)."""
+    return Referral.objects.for_user(user).select_related(*LIST_RELATED, "case_ward").order_by("-sent_at", "-pk")
+
+
 def referral_box(*, user, box: str, status: str = ""):
     """One inbox: addressed to the user's office, sent by it, or (coordinators, supervisors) everything in
     flight about the cases they look after. Overdue and oldest first while unanswered, newest first after."""

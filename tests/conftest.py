@@ -232,6 +232,21 @@ def referral_kita(case_kita, coordinator_kita, kita_houkatsu, consent_kita):
     )
 
 
+@pytest.fixture
+def consultation_kita(case_kita, coordinator_kita, kita_houkatsu):
+    """Yesterday's phone call on case_kita, with 北区地域包括支援センター involved."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases import services
+
+    return services.consultation_record(
+        user=coordinator_kita, case=case_kita, method="phone", summary="北村さんから電話。生活費の相談。",
+        held_at=timezone.now() - dt.timedelta(days=1), agencies=[kita_houkatsu],
+    )
+
+
 LEDGER_CSV_KITA = (
     "開催日,区,事例番号,会議種別,開催根拠,SV派遣,相談のあった機関,参加機関,課題\n"
     "2020/5/12,北区,K-1,,地域ケア会議,有,地域包括支援センター,地域包括支援センター、生活困窮担当,認知症\n"

@@ -25,6 +25,9 @@ WRITE_KITA = {"anonymous": LOGIN, "coordinator_kita": 200, "coordinator_nishinar
 BUREAU_ONLY = {"anonymous": LOGIN, "bureau": 200, "administrator": 200, "default": 403}
 COORDINATORS_ONLY = {"anonymous": LOGIN, "coordinator_kita": 200, "coordinator_nishinari": 200,
                      "coordinator_komae": 200, "default": 403}
+API_LIST = {"anonymous": 401, **NO_PERSONAL, "default": 200}
+API_READ_KITA = {**READ_KITA, "anonymous": 401}
+API_WRITE = {"anonymous": 401, **NO_PERSONAL, "default": 405}
 
 
 def _household(o):
@@ -71,8 +74,32 @@ RULES = {
     "reports:annual_csv": (None, BUREAU_ONLY),
     "reports:activities": (None, BUREAU_ONLY),
     "reports:referrals": (None, BUREAU_ONLY),
-    # DRF answers an anonymous session with 403 (no login page for an API).
-    "api_reports_annual": (None, {**BUREAU_ONLY, "anonymous": 403}),
+    # The REST API (api/urls.py): anonymous 401 in the API's JSON error shape (no login page), same scope as the pages.
+    "api:schema": (None, {"anonymous": 401, "default": 200}),
+    "api:docs": (None, {"anonymous": LOGIN, "default": 200}),
+    "api:not_found": (None, {"default": 404}),
+    "api:reports_annual": (None, {**BUREAU_ONLY, "anonymous": 401}),
+    "api:reports_activities": (None, {**BUREAU_ONLY, "anonymous": 401}),
+    "api:reports_referrals": (None, {**BUREAU_ONLY, "anonymous": 401}),
+    "api:household_list": (None, API_LIST),
+    "api:household_detail": (_household, API_READ_KITA),
+    "api:case_list": (None, API_LIST),
+    "api:case_detail": (_case, API_READ_KITA),
+    # The API's writes take JSON only (an empty form POST is 415): their roles are checked in tests/api/test_writes.py;
+    # here their GET, 405 once past the role check.
+    "api:case_consultation_create": (_case, API_WRITE),
+    "api:issue_list": (None, API_LIST),
+    "api:issue_detail": (lambda o: {"pk": o["case_kita"].issues.get().pk}, API_READ_KITA),
+    "api:consultation_list": (None, API_LIST),
+    "api:consultation_detail": (lambda o: {"pk": o["consultation_kita"].pk}, API_READ_KITA),
+    "api:meeting_list": (None, API_LIST),
+    "api:meeting_detail": (_meeting, API_READ_KITA),
+    "api:activity_list": (None, {**COORDINATORS_ONLY, "supervisor": 200, "anonymous": 401}),
+    "api:activity_detail": (_activity, {"anonymous": 401, "coordinator_kita": 200, "supervisor": 200,
+                                        "coordinator_nishinari": 404, "coordinator_komae": 404, "default": 403}),
+    "api:referral_list": (None, API_LIST),
+    "api:referral_detail": (_referral, API_READ_KITA),
+    **{f"api:referral_{action}": (_referral, API_WRITE) for action in ("accept", "decline", "start", "complete", "withdraw")},
     "cases:household_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),
     "cases:household_create": (None, COORDINATORS_ONLY),
     "cases:household_detail": (_household, READ_KITA),
@@ -166,14 +193,15 @@ POST_ONLY = {name for name, (_, rules) in RULES.items()
 
 @pytest.fixture
 def objects(household_kita, household_nishinari, case_kita, consent_kita, meeting_kita, activity_kita, referral_kita,
-            import_job_kita):
+            import_job_kita, consultation_kita):
     return {"household_kita": household_kita, "case_kita": case_kita, "consent_kita": consent_kita,
             "meeting_kita": meeting_kita, "activity_kita": activity_kita, "referral_kita": referral_kita,
-            "import_job_kita": import_job_kita}
+            "import_job_kita": import_job_kita, "consultation_kita": consultation_kita}
 
 
 # Routes that need a query to answer at all (the API's required parameters).
-QUERIES = {"api_reports_annual": "?fy=2020"}
+QUERIES = {"api:reports_annual": "?fy=2020", "api:reports_activities": "?start=2022-04-01&end=2023-01-31",
+           "api:reports_referrals": "?fy=2022"}
 
 
 def url_for(name, objects):

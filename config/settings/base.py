@@ -84,6 +84,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
 def progress_database(default: dict) -> dict:
     """A second connection to the same database, outside any request's or import's transaction: the ledger
     import worker reports its progress through it while its own transaction is still open."""
@@ -94,7 +95,6 @@ DATABASES["progress"] = progress_database(DATABASES["default"])
 
 # Background work (ledger imports) through Django's task API, queued in PostgreSQL: `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -160,9 +160,60 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000")
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Token first: an anonymous request is answered 401 with `WWW-Authenticate: Token` (not a bare 403).
+    # Tokens are issued in the admin or with `manage.py drf_create_token <login ID>`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.ScopedFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": "1200/minute"},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": _("つながる支援ケース管理 REST API"),
+    "VERSION": "1.0.0",
+    "DESCRIPTION": _(
+        "世帯・事例・課題・相談記録・会議・つなぎ・活動と集計の API です。画面と同じ範囲制限（担当区・関わる機関）と"
+        "監査ログが適用されます。認証はトークン（`Authorization: Token <トークン>`）またはログイン中のセッションです。"
+        "福祉局・システム管理者は集計（/api/v1/reports/）だけを利用でき、個人情報の API は 403 になります。\n\n"
+        "エラーはすべて次の形の JSON です: "
+        '`{"error": {"status": 404, "code": "not_found", "message": "見つかりません。", "fields": {}}}`。'
+        "`fields` は入力の誤りがある項目ごとのメッセージの一覧です（誤りがなければ空）。"
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # The municipal network is closed: Swagger UI comes from our own static files, and never asks
+    # validator.swagger.io about the schema.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "IntakeChannelEnum": "cases.models.IntakeChannel",
+        "ConsultationMethodEnum": "cases.models.ConsultationMethod",
+        "ConsentPurposeEnum": "cases.models.ConsentPurpose",
+        "SexEnum": "cases.models.Sex",
+        "TaskStatusEnum": "cases.models.TaskStatus",
+        "MeetingStatusEnum": "meetings.models.MeetingStatus",
+        "ActivityKindEnum": "meetings.models.ActivityKind",
+        "ConfidentialityEnum": "meetings.models.Confidentiality",
+        "ReferralStatusEnum": "referrals.models.ReferralStatus",
+        "ReferralPurposeEnum": "referrals.models.ReferralPurpose",
+        "SharedItemEnum": "referrals.models.SharedItem",
+        "SharingBasisEnum": "referrals.models.SharingBasis",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
 }
 
 LOGGING = {

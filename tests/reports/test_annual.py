@@ -234,12 +234,13 @@ class TestCommandAndApi:
     def test_the_api_returns_the_report_and_japanese_errors(self, client, bureau, coordinator_kita, kita):
         held(coordinator_kita, kita)
         client.force_login(bureau)
-        url = reverse("api_reports_annual")
+        url = reverse("api:reports_annual")
         body = client.get(url, {"fy": 2020, "ward": "北区"}).json()
         assert (body["ward"], body["meetings"], body["fiscal_years"]) == ("北区", {"2020": 1, "2019": 0}, [2020, 2019])
-        bad = client.get(url, {"fy": "令和2", "ward": "中区"})
+        bad = client.get(url, {"fy": "令和2"})
         assert bad.status_code == 400
-        assert "西暦の数字" in bad.json()["fy"][0] and "中区" in bad.json()["ward"][0]
+        assert "西暦の数字" in bad.json()["error"]["fields"]["fy"][0]
+        assert "中区" in client.get(url, {"fy": 2020, "ward": "中区"}).json()["error"]["fields"]["ward"][0]
         client.force_login(coordinator_kita)
         assert client.get(url, {"fy": 2020}).status_code == 403
 
