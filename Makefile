@@ -43,6 +43,7 @@ test: lint migrations-check browser
 
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m scripts.bench
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m scripts.bench_ledger
 
 messages: install
 	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l en --no-obsolete && $(BIN)/python manage.py compilemessages --ignore=.venv

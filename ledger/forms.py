@@ -15,3 +15,28 @@ class AliasForm(forms.Form):
     kind = forms.ChoiceField(choices=AliasKind.choices)
     alias = forms.CharField(max_length=100)
     target = forms.CharField(max_length=100)
+
+
+class ExportForm(forms.Form):
+    """Which meetings to write: a coordinator's own ward, or (administrators) any ward or the whole city."""
+
+    ward = forms.ModelChoiceField(label=_("区・圏域"), queryset=None, required=False, empty_label=_("全区・全圏域"))
+    fiscal_year = forms.IntegerField(label=_("年度（西暦）"), required=False, min_value=2000, max_value=2100,
+                                     help_text=_("空欄ならすべての年度。例: 2020（令和2年度）"),
+                                     error_messages={"invalid": _("年度は西暦の数字で入力してください。"),
+                                                     "min_value": _("年度は2000以降を入力してください。"),
+                                                     "max_value": _("年度は2100以前を入力してください。")})
+    format = forms.ChoiceField(label=_("形式"), choices=[("xlsx", "Excel（.xlsx）"), ("csv", _("CSV（UTF-8）"))],
+                               initial="xlsx")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from agencies.models import Ward
+
+        wards = Ward.objects.filter(municipality_id=user.municipality_id)
+        if user.ward_id:
+            wards = wards.filter(pk=user.ward_id)
+            self.fields["ward"].required = True
+            self.fields["ward"].empty_label = None
+            self.fields["ward"].initial = user.ward_id
+        self.fields["ward"].queryset = wards

@@ -9,4 +9,5 @@ urlpatterns = [
     path("ledger/imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("ledger/imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("ledger/imports/<int:pk>/aliases/", views.alias_add, name="alias_add"),
+    path("ledger/export/", views.export, name="export"),
 ]

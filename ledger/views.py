@@ -1,8 +1,11 @@
 """The ledger import page: upload → preview of what will be created → confirm, with progress and cancelling.
 Views stay thin: access function → form → service → redirect."""
 
+import tempfile
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +17,8 @@ from audit.services import audit_record
 
 from . import jobs
 from .access import import_job_for_user
-from .forms import AliasForm, UploadForm
+from .export import ledger_export
+from .forms import AliasForm, ExportForm, UploadForm
 from .models import ImportJob
 
 import_view = role_required(*jobs.IMPORTERS)
@@ -79,3 +83,20 @@ def alias_add(request, pk):
     data = form.cleaned_data
     return _act(request, pk, jobs.alias_add,
                 _("「%(alias)s」を「%(target)s」として扱います。ファイルをもう一度確認しています。") % data, **data)
+
+
+@import_view
+def export(request):
+    """The ward's (or, for administrators, the city's) held meetings as a ledger file in format v1."""
+    form = ExportForm(request.GET if "format" in request.GET else None, user=request.user)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        handle = tempfile.TemporaryFile()  # written a chunk at a time, then streamed: memory stays flat
+        ledger_export(municipality=request.user.municipality, output=handle, ward=data["ward"],
+                      fiscal_year=data["fiscal_year"], fmt=data["format"], user=request.user, request=request)
+        handle.seek(0)
+        parts = [_("開催台帳"), data["ward"].name if data["ward"] else request.user.municipality.name]
+        if data["fiscal_year"]:
+            parts.append(f"{data['fiscal_year']}")
+        return FileResponse(handle, as_attachment=True, filename="_".join(parts) + "." + data["format"])
+    return render(request, "ledger/export.html", {"form": form}, status=400 if form.errors else 200)

@@ -150,6 +150,7 @@ RULES = {
     "ledger:import_confirm": (_job, _post(302, administrator=302)),
     "ledger:import_cancel": (_job, _post(302, administrator=302)),
     "ledger:alias_add": (_job, _post(302, administrator=302)),
+    "ledger:export": (None, {**COORDINATORS_ONLY, "administrator": 200}),
     "set_language": (None, {"default": 302}),  # GET only redirects; the switch itself is a POST
     "admin:index": (None, {"administrator": 200, "default": ADMIN_LOGIN}),
 }
