@@ -51,9 +51,27 @@ class AuditedListView(generics.ListAPIView):
 
 
 class DetailView(generics.GenericAPIView):
-    """One record, found through its access function. `get_queryset` (the list's) only tells the schema the model."""
+    """One record, found through its access function and audited as viewed.
+
+    `access` is the model's access function; `selector` the list's, which only tells the schema the model.
+    `extra_context` adds what the serializer needs beyond the record (the page's detail selector).
+    """
 
     permission_classes = PERSONAL
+    access = None
+    selector = None
+
+    def get_queryset(self):
+        return type(self).selector(user=self.request.user)
+
+    def extra_context(self, obj) -> dict:
+        return {}
+
+    def get(self, request, pk):
+        obj = type(self).access(request.user, pk)
+        audit_record(action=Action.VIEW, request=request, obj=obj)
+        context = {**self.get_serializer_context(), **self.extra_context(obj)}
+        return Response(self.get_serializer_class()(obj, context=context).data)
 
 
 # ------------------------------------------------------------------------------------------- households
@@ -79,15 +97,12 @@ class HouseholdDetail(DetailView):
     """A household with its members and cases."""
 
     serializer_class = serializers.HouseholdDetailSerializer
+    access = staticmethod(household_for_user)
+    selector = staticmethod(case_selectors.household_list)
 
-    def get_queryset(self):
-        return case_selectors.household_list(user=self.request.user)
-
-    def get(self, request, pk):
-        household = household_for_user(request.user, pk)
-        audit_record(action=Action.VIEW, request=request, obj=household)
+    def extra_context(self, household):
         prefetch_related_objects([household], "members", Prefetch("cases", Case.all_objects.select_related("ward")))
-        return Response(self.get_serializer(household).data)
+        return {}
 
 
 # ------------------------------------------------------------------------------------------------ cases
@@ -110,15 +125,11 @@ class CaseDetail(DetailView):
     """A case with its members, issues, tasks and consent status."""
 
     serializer_class = serializers.CaseDetailSerializer
+    access = staticmethod(case_for_user)
+    selector = staticmethod(case_selectors.case_rows)
 
-    def get_queryset(self):
-        return case_selectors.case_rows(user=self.request.user)
-
-    def get(self, request, pk):
-        case = case_for_user(request.user, pk)
-        audit_record(action=Action.VIEW, request=request, obj=case)
-        context = {**self.get_serializer_context(), "detail": case_selectors.case_detail(case=case)}
-        return Response(serializers.CaseDetailSerializer(case, context=context).data)
+    def extra_context(self, case):
+        return {"detail": case_selectors.case_detail(case=case)}
 
 
 @extend_schema(description=gettext_lazy("相談記録を追加します（担当区のつながる体制推進員）。"))
@@ -163,14 +174,8 @@ class IssueDetail(DetailView):
     """One issue of a case."""
 
     serializer_class = serializers.IssueSerializer
-
-    def get_queryset(self):
-        return case_selectors.issue_list(user=self.request.user)
-
-    def get(self, request, pk):
-        issue = issue_for_user(request.user, pk)
-        audit_record(action=Action.VIEW, request=request, obj=issue)
-        return Response(self.get_serializer(issue).data)
+    access = staticmethod(issue_for_user)
+    selector = staticmethod(case_selectors.issue_list)
 
 
 @extend_schema(description=gettext_lazy("相談記録の一覧（新しい順）。"))
@@ -190,14 +195,8 @@ class ConsultationDetail(DetailView):
     """One consultation record."""
 
     serializer_class = serializers.ConsultationSerializer
-
-    def get_queryset(self):
-        return case_selectors.consultation_list(user=self.request.user)
-
-    def get(self, request, pk):
-        consultation = consultation_for_user(request.user, pk)
-        audit_record(action=Action.VIEW, request=request, obj=consultation)
-        return Response(self.get_serializer(consultation).data)
+    access = staticmethod(consultation_for_user)
+    selector = staticmethod(case_selectors.consultation_list)
 
 
 # --------------------------------------------------------------------------------------------- meetings
@@ -220,15 +219,11 @@ class MeetingDetail(DetailView):
     """A meeting with its agencies, attendees, discussed cases, tasks and agenda."""
 
     serializer_class = serializers.MeetingDetailSerializer
+    access = staticmethod(meeting_for_user)
+    selector = staticmethod(meeting_selectors.meeting_rows)
 
-    def get_queryset(self):
-        return meeting_selectors.meeting_rows(user=self.request.user)
-
-    def get(self, request, pk):
-        meeting = meeting_for_user(request.user, pk)
-        audit_record(action=Action.VIEW, request=request, obj=meeting)
-        context = {**self.get_serializer_context(), "detail": meeting_selectors.meeting_detail(meeting=meeting)}
-        return Response(serializers.MeetingDetailSerializer(meeting, context=context).data)
+    def extra_context(self, meeting):
+        return {"detail": meeting_selectors.meeting_detail(meeting=meeting)}
 
 
 @extend_schema(description=gettext_lazy("活動の一覧（つながる体制推進員は担当区、スーパーバイザーは市全体）。活動は個人情報を含まないため、画面と同じく監査ログには残しません。"))
@@ -295,11 +290,9 @@ class ReferralDetail(DetailView):
     """A referral, with what it shares with this reader now."""
 
     serializer_class = serializers.ReferralDetailSerializer
+    selector = staticmethod(referral_selectors.referral_list)
 
-    def get_queryset(self):
-        return referral_selectors.referral_list(user=self.request.user)
-
-    def get(self, request, pk):
+    def get(self, request, pk):  # audited with what it shares, in _referral_response
         return _referral_response(request, referral_for_user(request.user, pk))
 
 

@@ -20,9 +20,9 @@ from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
 
-from .importer import BUILT_IN_ALIASES, ImportCancelled, LedgerRejected, Masters, check, import_ledger
+from .importer import ImportCancelled, LedgerRejected, Masters, check, import_ledger
 from .models import AliasKind, ImportJob, JobStatus, LedgerImport, NameAlias
-from .parsing import MAX_BYTES, estimate_rows, normalize
+from .parsing import MAX_BYTES, estimate_rows
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def alias_add(*, user, job: ImportJob, kind: str, alias: str, target: str, reque
     masters = Masters(job.municipality)
     if target not in masters.objects[kind]:
         raise ValidationError(_("「%(target)s」はマスタにありません。") % {"target": target}, code="target")
-    if not alias or masters.find(kind, alias) is not None or normalize(alias) in map(normalize, BUILT_IN_ALIASES.get(kind, {})):
+    if not alias or masters.find(kind, alias) is not None:  # a master name, or an alias built in or added before
         raise ValidationError(_("「%(alias)s」はもう読み取れる名称です。") % {"alias": alias}, code="known")
     created, _new = NameAlias.objects.get_or_create(municipality=job.municipality, kind=kind, alias=alias[:100],
                                                     defaults={"target": target})

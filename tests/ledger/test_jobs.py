@@ -112,6 +112,8 @@ def test_only_an_administrator_adds_aliases_and_only_real_names(administrator, c
         jobs.alias_add(user=administrator, job=job, kind="category", alias="市社協", target="存在しない機関")
     with pytest.raises(ValidationError, match="もう読み取れる"):
         jobs.alias_add(user=administrator, job=job, kind="category", alias="社会福祉協議会", target="社会福祉協議会")
+    with pytest.raises(ValidationError, match="もう読み取れる"):  # a built-in short form
+        jobs.alias_add(user=administrator, job=job, kind="basis", alias="要対協", target="地域ケア会議")
     assert not NameAlias.objects.exists()
 
 
@@ -287,3 +289,16 @@ def test_another_wards_coordinator_cannot_see_the_job(client, coordinator_kita, 
     assert client.get(reverse("ledger:import_detail", args=[job.pk])).status_code == 404
     assert client.post(reverse("ledger:import_cancel", args=[job.pk])).status_code == 404
     assert "a.csv" not in client.get(reverse("ledger:import_list")).content.decode()
+
+
+def test_the_list_of_imports_costs_the_same_queries_for_one_job_as_for_six(client, coordinator_kita, kita):
+    client.force_login(coordinator_kita)
+    counts = []
+    for total in (1, 6):
+        while ImportJob.objects.count() < total:
+            jobs.job_submit(user=coordinator_kita, filename=f"{ImportJob.objects.count()}.csv",
+                            data=LEDGER_CSV_KITA.encode() + str(ImportJob.objects.count()).encode())
+        with CaptureQueriesContext(connections["default"]) as queries:
+            assert client.get(reverse("ledger:import_list")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
