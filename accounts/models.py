@@ -69,3 +69,8 @@ class User(AbstractUser):
     @property
     def sees_personal_data(self) -> bool:
         return self.role in PERSONAL_DATA_ROLES
+
+    @property
+    def is_administrator(self) -> bool:
+        """システム管理者 of a municipality (read by `core.admin`, which cannot import this app)."""
+        return self.role == Role.ADMINISTRATOR

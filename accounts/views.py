@@ -7,12 +7,12 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import Action
-from audit.services import audit_record
 from core import wareki
 
 from .forms import LoginForm, PreferencesForm
+from .models import User
 from .services import user_update_preferences
+from .signals import password_changed
 
 login = auth_views.LoginView.as_view(
     template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
@@ -26,7 +26,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(action=Action.PASSWORD_CHANGE, request=self.request, obj=self.request.user)
+        password_changed.send(sender=User, user=self.request.user, request=self.request)
         return response
 
 

@@ -1,4 +1,4 @@
-"""Who may call which part of the API: the same roles as the pages (accounts.access, cases.views.common)."""
+"""Who may call which part of the API: the same roles as the pages (accounts.access)."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions

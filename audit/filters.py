@@ -6,7 +6,7 @@ from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.masters import MasterModel
+from agencies.models import MasterModel
 
 from .models import Action, AuditEvent
 

@@ -2,6 +2,8 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from accounts.signals import password_changed, user_updated
+
 from .models import Action
 from .services import audit_record
 
@@ -26,3 +28,13 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_locked_out)
 def _locked_out(sender, request, username, ip_address, **kwargs):
     audit_record(action=Action.LOCKED_OUT, request=request, username=str(username or "")[:150])
+
+
+@receiver(user_updated)
+def _user_updated(sender, user, request=None, fields=(), **kwargs):
+    audit_record(action=Action.UPDATE, request=request, user=user, obj=user, detail={"fields": list(fields)})
+
+
+@receiver(password_changed)
+def _password_changed(sender, user, request=None, **kwargs):
+    audit_record(action=Action.PASSWORD_CHANGE, request=request, user=user, obj=user)

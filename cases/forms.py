@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyCategory
+from core.forms import DATE
 
 from .models import (
     Case,
@@ -23,7 +24,6 @@ from .models import (
 )
 
 KANA = re.compile(r"^[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9f\s　・ー]+$")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _not_future(value, message):

@@ -1,6 +1,7 @@
 """Reads on households and cases. Everything here starts from a user's scope."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
@@ -23,6 +24,7 @@ from .models import (
     RoleAssignment,
     TaskStatus,
 )
+from .registry import TimelineEntry, case_parts, household_involvements
 
 
 def household_list(*, user):
@@ -155,19 +157,10 @@ def consent_status(*, case, on: dt.date | None = None) -> list[tuple[str, str, b
     return [(purpose, label, purpose in purposes) for purpose, label in ConsentPurpose.choices]
 
 
-@dataclass
-class TimelineEntry:
-    at: dt.datetime
-    kind: str
-    title: str
-    body: str = ""
-    by: str = ""
-
-
-def case_timeline(*, case, discussions=(), referrals=()) -> list[TimelineEntry]:
-    """Consultations, status changes, meetings held (from `discussions`, meetings.selectors.case_meetings),
-    referrals' steps (from `referrals`, referrals.selectors.case_referrals) and plans of a case, newest first."""
-    entries = []
+def case_timeline(*, case, extra: Iterable[TimelineEntry] = ()) -> list[TimelineEntry]:
+    """Consultations, status changes and plans of a case, with the `extra` entries the apps above contribute
+    (meetings held, referrals' steps: see cases.registry), newest first."""
+    entries = list(extra)
     for c in case.consultations.select_related("staff").prefetch_related("agencies"):
         agencies = "、".join(a.name for a in c.agencies.all())
         body = c.summary + (f"\n（関わった機関: {agencies}）" if agencies else "")
@@ -177,23 +170,6 @@ def case_timeline(*, case, discussions=(), referrals=()) -> list[TimelineEntry]:
     for s in case.status_changes.select_related("changed_by"):
         title = s.get_to_status_display() if not s.from_status else f"{s.get_from_status_display()} → {s.get_to_status_display()}"
         entries.append(TimelineEntry(s.changed_at, "status", title, s.reason, s.changed_by.display_name))
-    for d in discussions:
-        meeting = d.meeting
-        if meeting.status != "held":
-            continue
-        issues = "、".join(i.category.name for i in d.issues.all())
-        body = "\n".join(part for part in (
-            f"開催根拠: {meeting.basis.name}" if meeting.basis else "",
-            f"協議時の課題: {issues}" if issues else "",
-            d.note, meeting.decisions,
-        ) if part)
-        entries.append(TimelineEntry(meeting.starts_at, "meeting", meeting.kind.name, body, meeting.convener.display_name))
-    for r in referrals:
-        route = f"{r.sender_name} → {r.recipient_name}"
-        for event in r.events.all():
-            title = f"{r.kind.name}（{r.number}）{event.label}"
-            body = "\n".join(part for part in (route, event.note) if part)
-            entries.append(TimelineEntry(event.at, "referral", title, body, event.by.display_name))
     for p in case.plans.select_related("created_by"):
         entries.append(TimelineEntry(p.created_at, "plan", f"支援プラン 第{p.version}版（{p.get_kind_display()}）", p.goals,
                                      p.created_by.display_name))
@@ -202,29 +178,26 @@ def case_timeline(*, case, discussions=(), referrals=()) -> list[TimelineEntry]:
 
 
 def case_detail(*, case) -> dict:
-    from meetings.selectors import case_meetings, consent_follow_ups
-    from referrals.selectors import case_referrals
-
-    meetings = list(case_meetings(case=case))
-    referrals = case_referrals(case=case)
+    """Everything the case page shows: this app's reads plus each registered part (meetings, referrals …)."""
+    parts = case_parts(case=case)
     issues = case.issues.select_related("category", "member")
     tasks = case.tasks.select_related("agency", "plan")
-    return {
+    context = {
         "issues": list(issues),
         "tasks": list(tasks),
         "plan": case.plans.first(),
         "members": list(case.household.members.all()),
         "consents": consent_status(case=case),
-        "timeline": case_timeline(case=case, discussions=meetings, referrals=referrals),
-        "meetings": meetings,
-        "referrals": referrals,
-        "follow_ups": consent_follow_ups(case=case, discussions=meetings),
+        "timeline": case_timeline(case=case, extra=[entry for part in parts for entry in part.timeline]),
         "task_statuses": TaskStatus.choices,
     }
+    for part in parts:
+        context.update(part.context)
+    return context
 
 
 @dataclass
-class Involvement:
+class AgencyInvolvement:
     agency: object
     what: list = field(default_factory=list)
     active: bool = False
@@ -238,10 +211,10 @@ def household_overview(*, household) -> dict:
     )
     tasks = list(RoleAssignment.objects.filter(case__household=household).select_related("agency__category", "case"))
     consultations = Consultation.objects.filter(case__household=household).prefetch_related("agencies__category")
-    involvement: dict[int, Involvement] = {}
+    involvement: dict[int, AgencyInvolvement] = {}
 
     def involve(agency, what, active):
-        entry = involvement.setdefault(agency.pk, Involvement(agency))
+        entry = involvement.setdefault(agency.pk, AgencyInvolvement(agency))
         entry.what.append(what)
         entry.active = entry.active or active
 
@@ -253,13 +226,8 @@ def household_overview(*, household) -> dict:
     for consultation in consultations:
         for agency in consultation.agencies.all():
             involve(agency, f"{timezone.localtime(consultation.held_at):%Y-%m-%d} の相談に関与", False)
-    from meetings.models import MeetingAgency
-
-    present = MeetingAgency.objects.filter(
-        attended=True, meeting__status="held", meeting__discussions__case__household=household
-    ).select_related("agency__category", "meeting__kind").distinct()
-    for link in present:
-        involve(link.agency, f"{link.meeting.held_on:%Y-%m-%d} の{link.meeting.kind.name}に出席", False)
+    for other in household_involvements(household=household):
+        involve(other.agency, other.what, other.active)
     consents = list(Consent.objects.filter(member__household=household).select_related("member").prefetch_related("agencies"))
     return {
         "members": list(household.members.all()),

@@ -9,6 +9,7 @@ admin.site.index_title = _("マスタ・利用者の管理")
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("", include("home.urls")),
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
-from core.masters import MasterModel
+from agencies.models import MasterModel
 from core.scoping import ScopedManager
 
 

@@ -16,7 +16,7 @@ from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
 from cases.models import Case, Consent, ConsentPurpose, RoleAssignment
-from cases.services.locking import check_version
+from core.locking import check_version
 from core.wareki import format_wareki
 
 from .models import (

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agencies.forms import grouped_agency_choices
 from agencies.models import Agency, Ward
-from meetings.forms import DATE, grouped_agency_choices
+from core.forms import DATE
 
 from .models import DeclineReason, ReferralKind, SharedItem, SharingBasis
 

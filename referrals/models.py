@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from core.masters import MasterModel
+from agencies.models import MasterModel
 from core.scoping import ScopedManager
 
 

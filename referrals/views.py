@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import role_required
+from accounts.access import read_view, role_required
 from accounts.models import PERSONAL_DATA_ROLES, Role
 from audit.models import Action
 from audit.services import audit_list, audit_record
 from cases.models import ConsentPurpose
 from cases.selectors import consent_status
-from cases.views.common import call_service, read_view
+from core.forms import call_service
 from core.pagination import page_query
 
 from . import notifications, selectors, services

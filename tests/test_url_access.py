@@ -60,7 +60,7 @@ def _post(expected_for_kita, **others):
 
 # route name → (kwargs builder, {role: expected}); roles missing from a rule fall back to "default".
 RULES = {
-    "core:dashboard": (None, {"anonymous": LOGIN, "default": 200}),
+    "home:dashboard": (None, {"anonymous": LOGIN, "default": 200}),
     "core:healthz": (None, {"default": 200}),
     "accounts:login": (None, {"anonymous": 200, "default": 302}),
     "accounts:logout": (None, {"default": 405}),  # POST only; tested in tests/accounts
@@ -268,7 +268,7 @@ def test_every_page_that_shows_a_resident_writes_an_audit_event(client, cast, ro
         if resident in page_text(response):
             showing.append(name)
             assert new_events >= 1, f"{name} shows a resident but wrote no audit event"
-    assert {"cases:household_detail", "cases:case_detail", "core:dashboard", "meetings:meeting_detail"} <= set(showing)
+    assert {"cases:household_detail", "cases:case_detail", "home:dashboard", "meetings:meeting_detail"} <= set(showing)
 
 
 @pytest.mark.parametrize("role", ["bureau", "administrator", "auditor"])

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
-from core.masters import MasterModel
+from agencies.models import MasterModel
 from core.scoping import ScopedManager
 from core.text import digits_only, normalize_address, normalize_kana, normalize_name
 

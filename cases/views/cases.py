@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import role_required
+from accounts.access import read_view, role_required, write_view
 from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_list, audit_record
@@ -27,9 +27,9 @@ from cases.models import Case, ConsentPurpose
 from cases.selectors import case_detail as select_case_detail
 from cases.selectors import case_list as select_cases
 from cases.services.cases import available_transitions
+from core.forms import call_service
+from core.http import safe_next
 from core.pagination import page_query
-
-from .common import call_service, read_view, safe_next, write_view
 
 
 @read_view
@@ -192,4 +192,4 @@ def task_status(request, pk):
         messages.success(request, _("役割分担の状況を「%(status)s」にしました。") % {"status": task.get_status_display()})
     else:
         messages.error(request, _("状況を変更できませんでした。"))
-    return redirect(safe_next(request) or reverse("core:dashboard"))
+    return redirect(safe_next(request) or reverse("home:dashboard"))

@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.access import read_view, write_view
 from audit.models import Action
 from audit.services import audit_list, audit_record
 from cases import services
@@ -18,8 +19,7 @@ from cases.forms import (
 )
 from cases.models import Household
 from cases.selectors import household_duplicates, household_history, household_overview, household_search
-
-from .common import call_service, read_view, write_view
+from core.forms import call_service
 
 
 @read_view

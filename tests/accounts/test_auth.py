@@ -46,7 +46,7 @@ def test_logout_needs_a_post(client, coordinator_kita):
     assert client.get(reverse("accounts:logout")).status_code == 405
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302 and response.url == reverse("accounts:login")
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("home:dashboard")).status_code == 302
 
 
 def test_changing_the_password_works_and_is_audited(client, coordinator_kita):
@@ -104,7 +104,7 @@ EXPECTED_NAVIGATION = {
 @pytest.mark.parametrize("role", sorted(EXPECTED_NAVIGATION))
 def test_each_role_sees_its_own_navigation(client, cast, role):
     client.force_login(cast[role])
-    response = client.get(reverse("core:dashboard"))
+    response = client.get(reverse("home:dashboard"))
     assert [str(item["label"]) for item in response.context["navigation"]] == EXPECTED_NAVIGATION[role]
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from audit.models import Action, AuditEvent
 from cases import services
 from cases.models import Case, CaseStatus, Consent, Household, HouseholdMember, IssueCategory, RoleAssignment
-from cases.services.locking import StaleVersionError
+from core.locking import StaleVersionError
 
 
 def _open(coordinator, household, received_on=dt.date(2020, 5, 12)):

@@ -165,16 +165,16 @@ class TestCaseList:
 class TestTasks:
     def test_the_agency_worker_sees_their_task_on_the_dashboard_and_marks_it_done(self, client, agency_worker, case_kita):
         client.force_login(agency_worker)
-        page = client.get(reverse("core:dashboard")).content.decode()
+        page = client.get(reverse("home:dashboard")).content.decode()
         assert "見守り訪問" in page and "期限切れ" in page
         task = case_kita.tasks.get()
         response = client.post(reverse("cases:task_status", args=[task.pk]), {"status": "done", "next": "https://evil.example/"})
-        assert response.url == reverse("core:dashboard")  # an outside `next` is ignored
+        assert response.url == reverse("home:dashboard")  # an outside `next` is ignored
         task.refresh_from_db()
         assert task.status == "done"
 
     def test_the_coordinator_sees_overdue_tasks_on_the_dashboard(self, kita_client, case_kita):
-        response = kita_client.get(reverse("core:dashboard"))
+        response = kita_client.get(reverse("home:dashboard"))
         assert [t.task for t in response.context["overdue"]] == ["見守り訪問"]
 
     def test_an_agency_worker_may_not_open_a_case_of_an_agency_not_involved(self, client, agency_worker, coordinator_kita, household_kita):

@@ -10,7 +10,7 @@ from audit.models import Action, AuditEvent
 from cases import services as case_services
 from cases.models import IssueCategory, RoleAssignment
 from cases.selectors import agency_tasks
-from cases.services.locking import StaleVersionError
+from core.locking import StaleVersionError
 from meetings import services
 from meetings.models import Activity, Confidentiality, MeetingBasis, MeetingKind, MeetingStatus
 from meetings.selectors import record_initial

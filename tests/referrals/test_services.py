@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from cases import services as case_services
-from cases.selectors import case_timeline
+from cases.selectors import case_detail
 from referrals import services
 from referrals.models import (
     DeclineReason,
@@ -19,7 +19,6 @@ from referrals.models import (
     ReferralEvent,
     ReferralStatus,
 )
-from referrals.selectors import case_referrals
 from tests.factories import AgencyFactory, MunicipalityFactory, WardFactory
 
 from .conftest import kind
@@ -292,7 +291,7 @@ class TestReturnAndTimeline:
         accepted = services.referral_transition(user=konkyu_worker, referral=referral_to_konkyu, action="accept")
         services.referral_transition(user=konkyu_worker, referral=accepted, action="complete",
                                      outcome="家計改善支援の利用を開始した。")
-        entries = [e for e in case_timeline(case=case_kita, referrals=case_referrals(case=case_kita)) if e.kind == "referral"]
+        entries = [e for e in case_detail(case=case_kita)["timeline"] if e.kind == "referral"]
         assert [e.title for e in entries] == [f"つなぎ（No.{referral_to_konkyu.pk}）完了",
                                               f"つなぎ（No.{referral_to_konkyu.pk}）受理",
                                               f"つなぎ（No.{referral_to_konkyu.pk}）依頼"]

@@ -162,12 +162,12 @@ class TestForms:
 class TestInboxesAndBadges:
     def test_the_receivers_inbox_dashboard_and_badge(self, client, referral_to_konkyu, konkyu_worker):
         client.force_login(konkyu_worker)
-        dashboard = client.get(reverse("core:dashboard")).content.decode()
+        dashboard = client.get(reverse("home:dashboard")).content.decode()
         assert f'>{referral_to_konkyu.number}</a>' in dashboard and 'class="nav-badge"' in dashboard
         inbox = client.get(reverse("referrals:referral_list")).content.decode()
         assert referral_to_konkyu.number in inbox and "依頼中（1）" in inbox
         services.referral_transition(user=konkyu_worker, referral=referral_to_konkyu, action="accept")
-        dashboard = client.get(reverse("core:dashboard")).content.decode()
+        dashboard = client.get(reverse("home:dashboard")).content.decode()
         assert "回答を待っている依頼はありません" in dashboard
 
     def test_overdue_rows_come_first_and_in_red(self, client, referral_to_konkyu, coordinator_kita, case_kita, kita_konkyu,
@@ -177,7 +177,7 @@ class TestInboxesAndBadges:
         Referral.all_objects.filter(pk=referral_to_konkyu.pk).update(
             sent_on=timezone.localdate() - dt.timedelta(days=10), due_on=timezone.localdate() - dt.timedelta(days=3))
         client.force_login(konkyu_worker)
-        page = client.get(reverse("core:dashboard")).content.decode()
+        page = client.get(reverse("home:dashboard")).content.decode()
         assert page.index(referral_to_konkyu.number) < page.index(later.number)
         assert 'class="overdue-row"' in page and "期限超過" in page
 
@@ -224,7 +224,7 @@ class TestInboxesAndBadges:
             self, client, referral_to_konkyu, coordinator_kita, case_kita, kita_konkyu, konkyu_worker,
             django_assert_num_queries):
         client.force_login(konkyu_worker)
-        pages = [reverse("core:dashboard"), reverse("referrals:notification_list")]
+        pages = [reverse("home:dashboard"), reverse("referrals:notification_list")]
         counts = []
         for url in pages:
             client.get(url)

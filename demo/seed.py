@@ -1,141 +1,24 @@
-"""Demo data for `make run`: 大阪市 with its 24 wards, one user per role and fictitious households.
+"""The steps of `seed_demo`: each tops the demo city up, through the services, and says how much it created."""
 
-Idempotent: a re-run resets the demo users (role, ward, agency, password) and tops each ward up to
-its number of households, so it never duplicates anything. Later issues add cases, meetings and so
-on as further `_something()` steps in `handle()`. The past years the reports show (FY2019–FY2022: seed
-000's つながる場 tables, seed 001's activities) come from core.demo_history, created once.
-"""
-
-import os
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from faker import Faker
 
-from accounts.models import Role, User
+from accounts.models import User
 from agencies.models import Agency, AgencyCategory, Municipality, Ward
-from agencies.services import municipality_setup
-from cases.models import Household, HouseholdMember, Sex
-from core.demo_history import history_cases, seed_history
+from cases.models import Household, HouseholdMember
 
-DEFAULT_DEMO_PASSWORD = "tsunagaru-demo"
-
-OSAKA_NAME = "大阪市"
-OSAKA_CODE = "271004"
-# The official order of the wards (大阪市の区の順).
-OSAKA_WARDS = [
-    "北区", "都島区", "福島区", "此花区", "中央区", "西区", "港区", "大正区", "天王寺区", "浪速区",
-    "西淀川区", "淀川区", "東淀川区", "東成区", "生野区", "旭区", "城東区", "鶴見区", "阿倍野区",
-    "住之江区", "住吉区", "東住吉区", "平野区", "西成区",
-]
-
-# The two wards the demo coordinators work in get enough households to fill a list page.
-HOUSEHOLDS_PER_WARD = {"北区": 12, "西成区": 12}
-HOUSEHOLDS_PER_OTHER_WARD = 3
-
-FAKER_SEED = 2019
-# Ages are counted from a fixed day, not today, so the generated data is the same whenever it is run.
-REFERENCE_DATE = date(2025, 4, 1)
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    role: str
-    last_name: str
-    first_name: str
-    ward: str | None = None
-    agency: str | None = None
-    is_staff: bool = False
-
-
-DEMO_USERS = [
-    DemoUser("kita_coordinator", Role.COORDINATOR, "北川", "美咲", ward="北区"),
-    DemoUser("nishinari_coordinator", Role.COORDINATOR, "西岡", "健太", ward="西成区"),
-    DemoUser("agency_worker", Role.AGENCY_WORKER, "森本", "由美", agency="北区地域包括支援センター"),
-    DemoUser("konkyu_worker", Role.AGENCY_WORKER, "今井", "翔", agency="北区生活困窮担当"),
-    DemoUser("supervisor", Role.SUPERVISOR, "上田", "誠"),
-    DemoUser("bureau", Role.BUREAU, "福井", "直子"),
-    DemoUser("admin", Role.ADMINISTRATOR, "菅野", "聡", is_staff=True),
-    DemoUser("auditor", Role.AUDITOR, "松岡", "理恵"),
-]
-DEMO_USERNAMES = [demo.username for demo in DEMO_USERS]
-
-
-def demo_password() -> str:
-    return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
-
-
-class Command(BaseCommand):
-    help = "デモ用のデータ（大阪市・24区・役割ごとの利用者・架空の世帯）を用意します。何度実行しても重複しません。"
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--if-empty", action="store_true", help="大阪市に世帯が既にあるときは何もしません。"
-        )
-
-    def handle(self, *args, if_empty=False, **options):
-        if not settings.DEMO_DATA_ALLOWED:
-            # Demo logins share a known password: never in production.
-            raise CommandError(_("この環境ではデモデータを作成できません（DEMO_DATA_ALLOWED が無効です）。"))
-        if if_empty:
-            existing = Household.all_objects.filter(municipality__code=OSAKA_CODE).count()
-            if existing:
-                self.stdout.write(
-                    _("デモデータは既にあります（%(name)sの世帯 %(count)d 件）。何もしませんでした。")
-                    % {"name": OSAKA_NAME, "count": existing}
-                )
-                return
-
-        with transaction.atomic():
-            municipality = municipality_setup(name=OSAKA_NAME, code=OSAKA_CODE, wards=OSAKA_WARDS)
-            _demo_agencies(municipality)
-            users_created = _users(municipality)
-            households_created = _households(municipality)
-            cases_created = _cases(municipality)
-            meetings_created = _meetings(municipality)
-            referrals_created = _referrals(municipality)
-            history = seed_history(municipality)
-
-        self.stdout.write(self.style.SUCCESS(_("デモデータを用意しました。")))
-        self.stdout.write(_("  事例: 新規 %(count)d 件") % {"count": cases_created})
-        self.stdout.write(_("  これからの会議・最近の会議: 新規 %(count)d 件") % {"count": meetings_created})
-        self.stdout.write(_("  つなぎ: 新規 %(count)d 件") % {"count": referrals_created})
-        if history is None:
-            self.stdout.write(_("  過去の実績（令和元年度〜令和4年度）: 既にあります"))
-        else:
-            self.stdout.write(
-                _("  過去の実績（令和元年度〜令和4年度）: つながる場 %(meetings)d 回、事例 %(cases)d 件、"
-                  "相談記録 %(consultations)d 件、活動 %(activities)d 件")
-                % history
-            )
-        self.stdout.write(
-            _("  %(name)s: 区 %(wards)d、機関 %(agencies)d")
-            % {
-                "name": municipality.name,
-                "wards": Ward.objects.filter(municipality=municipality).count(),
-                "agencies": Agency.objects.filter(municipality=municipality).count(),
-            }
-        )
-        self.stdout.write(
-            _("  利用者: %(count)d 人（うち新規 %(created)d 人）")
-            % {"count": len(DEMO_USERS), "created": users_created}
-        )
-        households = Household.all_objects.filter(municipality=municipality)
-        self.stdout.write(
-            _("  世帯: %(count)d 件（うち新規 %(created)d 件）、世帯員 %(members)d 人")
-            % {
-                "count": households.count(),
-                "created": households_created,
-                "members": HouseholdMember.objects.filter(household__in=households).count(),
-            }
-        )
-
+from .history import history_cases
+from .people import (
+    DEMO_USERS,
+    FAKER_SEED,
+    HOUSEHOLDS_PER_OTHER_WARD,
+    HOUSEHOLDS_PER_WARD,
+    OSAKA_WARDS,
+    demo_password,
+    fake_household,
+)
 
 # (issues, referring category, intake channel, summary, status path) — typical multi-problem households.
 CASE_STORIES = [
@@ -158,7 +41,7 @@ CASE_STORIES = [
 ]
 
 
-def _cases(municipality) -> int:
+def seed_cases(municipality) -> int:
     """Cases for the households of 北区 and 西成区 that have none yet, in every state of the flow."""
     from cases import services
     from cases.models import Case, IssueCategory
@@ -213,7 +96,7 @@ def _cases(municipality) -> int:
     return created
 
 
-def _referrals(municipality) -> int:
+def seed_referrals(municipality) -> int:
     """北区's referrals, through the services, one in every state the inboxes show: an overdue つなぎ waiting
     for 北区地域包括支援センター, one in progress, one declined, one completed, and a つながる場の開催依頼 from
     the 包括 to the ward office."""
@@ -285,7 +168,7 @@ def _referrals(municipality) -> int:
     return Referral.all_objects.filter(case_ward=ward).count()
 
 
-def _meetings(municipality) -> int:
+def seed_meetings(municipality) -> int:
     """北区's current meetings, through the services (so the legal rules hold): a 支援会議 held last week
     with its tasks, a つながる場 next week under 本人同意 (consent recorded), and a 包括化推進会議 with agenda items."""
     from cases import services as case_services
@@ -339,7 +222,7 @@ def _meetings(municipality) -> int:
     return 3
 
 
-def _demo_agencies(municipality):
+def seed_agencies(municipality):
     """A fictitious agency of every other standard category in each ward (schools, clinics, the police …),
     so that every category can be picked in the demo. The catch-all その他の機関 gets none."""
     categories = AgencyCategory.objects.filter(municipality=None, is_active=True).exclude(name="その他の機関")
@@ -351,7 +234,7 @@ def _demo_agencies(municipality):
             )
 
 
-def _users(municipality: Municipality) -> int:
+def seed_users(municipality: Municipality) -> int:
     """One user per role; a re-run puts each back to its demo role, ward, agency and password."""
     wards = {ward.name: ward for ward in Ward.objects.filter(municipality=municipality)}
     agencies = {agency.name: agency for agency in Agency.objects.filter(municipality=municipality)}
@@ -376,7 +259,7 @@ def _users(municipality: Municipality) -> int:
     return created
 
 
-def _households(municipality: Municipality) -> int:
+def seed_households(municipality: Municipality) -> int:
     """Tops each ward up to its number of fictitious households; returns how many were created."""
     fake = Faker("ja_JP")
     # seed_instance rather than Faker.seed(): the latter reseeds the random shared by every Faker in
@@ -386,11 +269,11 @@ def _households(municipality: Municipality) -> int:
     created = 0
     for ward_name in OSAKA_WARDS:
         ward = wards[ward_name]
-        # The households of the demo's past years (core.demo_history) are not the ones topped up here.
+        # The households of the demo's past years (demo.history) are not the ones topped up here.
         existing = Household.all_objects.filter(ward=ward).exclude(cases__in=history_cases()).count()
         for index in range(HOUSEHOLDS_PER_WARD.get(ward_name, HOUSEHOLDS_PER_OTHER_WARD)):
             # Generated even when skipped, so every household gets the same data on every run.
-            household_data, members = _fake_household(fake, ward_name)
+            household_data, members = fake_household(fake, ward_name)
             if index < existing:
                 continue
             household = Household.all_objects.create(municipality=municipality, ward=ward, **household_data)
@@ -402,63 +285,3 @@ def _households(municipality: Municipality) -> int:
     return created
 
 
-def _fake_household(fake: Faker, ward_name: str) -> tuple[dict, list[dict]]:
-    # Faker's 丁目 runs to 42; real ones rarely pass single digits.
-    address = f"{OSAKA_NAME}{ward_name}{fake.town()}{fake.random_int(1, 9)}丁目{fake.ban()}{fake.gou()}"
-    phone = fake.phone_number()
-    if not phone.startswith("0"):
-        # ja_JP's landline format "##-####-####" has no leading 0; make it an Osaka (06) number.
-        phone = "06" + phone[2:]
-    return {"address": address, "phone": phone}, _fake_members(fake)
-
-
-def _fake_members(fake: Faker) -> list[dict]:
-    """本人 first, then up to three relatives whose ages fit the relationship."""
-    size = fake.random_int(1, 4)
-    surname, surname_kana, _romaji = fake.last_name_pair()
-    primary_sex = fake.random_element([Sex.FEMALE, Sex.MALE])
-    spouse = ("妻", Sex.FEMALE) if primary_sex == Sex.MALE else ("夫", Sex.MALE)
-    pattern = fake.random_element(["nuclear", "with_parents", "elderly"])
-
-    if pattern == "nuclear":  # 夫婦と子
-        age = fake.random_int(30, 55)
-        first_child = age - fake.random_int(22, 30)
-        second_child = max(first_child - fake.random_int(1, 5), 0)
-        children = fake.random_element([("長男", "次男"), ("長男", "長女"), ("長女", "長男")])
-        relatives = [
-            (*spouse, age + fake.random_int(-5, 5)),
-            (children[0], _child_sex(children[0]), first_child),
-            (children[1], _child_sex(children[1]), second_child),
-        ]
-    elif pattern == "with_parents":  # 親と同居（ひきこもり・8050 の子の側など）
-        age = fake.random_int(18, 55)
-        mother = age + fake.random_int(22, 35)
-        relatives = [("母", Sex.FEMALE, mother), ("父", Sex.MALE, mother + fake.random_int(0, 5))]
-    else:  # 高齢の本人と、同居の子（8050）
-        age = fake.random_int(65, 89)
-        child = fake.random_element(["長男", "長女"])
-        relatives = [(*spouse, age + fake.random_int(-5, 5)), (child, _child_sex(child), age - fake.random_int(25, 35))]
-
-    people = [("本人", primary_sex, age), *relatives[: size - 1]]
-    members = []
-    for relationship, sex, member_age in people:
-        given, given_kana, _romaji = (
-            fake.first_name_female_pair() if sex == Sex.FEMALE else fake.first_name_male_pair()
-        )
-        members.append({
-            "name": f"{surname} {given}",
-            "name_kana": _hiragana(f"{surname_kana} {given_kana}"),
-            "birth_date": date(REFERENCE_DATE.year - member_age, 1, 1) + timedelta(days=fake.random_int(0, 364)),
-            "sex": sex,
-            "relationship": relationship,
-        })
-    return members
-
-
-def _child_sex(relationship: str) -> str:
-    return Sex.FEMALE if relationship == "長女" else Sex.MALE
-
-
-def _hiragana(katakana: str) -> str:
-    """Faker gives カタカナ; the field is 氏名（かな）."""
-    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in katakana)

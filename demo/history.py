@@ -40,6 +40,7 @@ from cases.models import (
 from cases.services.cases import next_case_number
 from core import wareki
 from core.text import digits_only, normalize_address, normalize_kana, normalize_name
+from demo.people import fake_household
 from meetings.models import (
     Activity,
     ActivityKind,
@@ -342,7 +343,6 @@ def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def _write(rng, municipality, kind, plans: list[Plan]) -> dict:
-    from core.management.commands.seed_demo import _fake_household  # seed_demo imports this module
 
     fake = Faker("ja_JP")
     fake.seed_instance(FAKER_SEED)  # not Faker.seed(): that reseeds every Faker in the process
@@ -364,7 +364,7 @@ def _write(rng, municipality, kind, plans: list[Plan]) -> dict:
 
     households, members = [], []
     for plan in plans:
-        data, people = _fake_household(fake, plan.ward.name)
+        data, people = fake_household(fake, plan.ward.name)
         household = Household(municipality=municipality, ward=plan.ward, address_normalized=normalize_address(data["address"]),
                               phone_digits=digits_only(data["phone"]), **data)
         households.append(household)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.management.commands.seed_demo import DEMO_USERNAMES, demo_password
+from demo.people import DEMO_USERNAMES, demo_password
 
 
 class Command(BaseCommand):

@@ -28,7 +28,7 @@ def for_user(request) -> tuple[str, dict]:
         context.update(recent_households=recent, overdue=late, open_case_total=open_cases.count(), meetings=meetings,
                        referrals_waiting=waiting, ward_waiting=ward_waiting(user=user),
                        household_total=household_list(user=user).count())
-        return "core/dashboard_coordinator.html", context
+        return "home/dashboard_coordinator.html", context
     if user.role in (Role.SUPERVISOR, Role.AGENCY_WORKER):
         cases = list(case_list(user=user, params={"open_only": True}).qs[:20])
         tasks = []
@@ -40,14 +40,14 @@ def for_user(request) -> tuple[str, dict]:
         meetings = list(upcoming_meetings(user=user)[:10])
         audit_list(request=request, model=Meeting, objects=meetings, detail={"page": "dashboard"})
         context.update(cases=cases, tasks=tasks, meetings=meetings)
-        return "core/dashboard_casework.html", context
+        return "home/dashboard_casework.html", context
     if user.role in (Role.BUREAU, Role.ADMINISTRATOR):
         wards = list(household_counts_by_ward(municipality=user.municipality))
         context.update(wards=wards, household_total=sum(w.households for w in wards))
-        return "core/dashboard_bureau.html", context
+        return "home/dashboard_bureau.html", context
     events = AuditEvent.objects.filter(municipality=user.municipality).select_related("user")[:10]
     context.update(events=events)
-    return "core/dashboard_auditor.html", context
+    return "home/dashboard_auditor.html", context
 
 
 def _referrals_waiting(request) -> list:

@@ -15,7 +15,7 @@ class NavItem(NamedTuple):
 
 
 NAVIGATION = (
-    NavItem(_("ダッシュボード"), "core:dashboard", frozenset(Role)),
+    NavItem(_("ダッシュボード"), "home:dashboard", frozenset(Role)),
     NavItem(_("世帯"), "cases:household_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.AGENCY_WORKER})),
     NavItem(_("事例"), "cases:case_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.AGENCY_WORKER})),
     NavItem(_("会議"), "meetings:meeting_list", frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.AGENCY_WORKER})),

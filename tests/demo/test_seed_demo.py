@@ -9,8 +9,8 @@ from accounts.models import Role, User
 from agencies.models import Agency, AgencyCategory, Municipality, Ward
 from agencies.services import PER_WARD_CATEGORY_NAMES, municipality_setup, per_ward_categories
 from cases.models import Household, HouseholdMember
-from core.demo_history import history_cases
-from core.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD, DEMO_USERNAMES, OSAKA_WARDS
+from demo.history import history_cases
+from demo.people import DEFAULT_DEMO_PASSWORD, DEMO_USERNAMES, OSAKA_WARDS
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_seed_demo_resets_an_existing_demo_user_rather_than_duplicating_it(cast)
 def test_seed_demo_puts_twelve_households_in_kita_and_nishinari_and_three_in_every_other_ward():
     seed()
 
-    # The households of the demo's past years (core.demo_history) are spread over every ward besides.
+    # The households of the demo's past years (demo.history) are spread over every ward besides.
     living = Household.all_objects.exclude(cases__in=history_cases())
     per_ward = dict(
         Ward.objects.annotate(households=Count("household", filter=Q(household__in=living))).values_list("name", "households")
