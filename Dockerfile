@@ -30,6 +30,10 @@ RUN DJANGO_SECRET_KEY=build-only-not-a-secret \
 # The code and static files stay owned by root: the app can read them but not change them.
 RUN groupadd --system app \
     && useradd --system --gid app --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin app
+# Uploaded ledgers wait here for the worker: the one folder the app writes. docker-compose mounts a volume
+# shared by app and worker (a new named volume takes this folder's owner and mode).
+ENV UPLOAD_ROOT=/var/lib/tsunagaru/uploads
+RUN mkdir -p /var/lib/tsunagaru/uploads && chown app:app /var/lib/tsunagaru/uploads && chmod 700 /var/lib/tsunagaru/uploads
 USER app
 
 EXPOSE 8000

@@ -151,12 +151,18 @@ class TaskSerializer(serializers.ModelSerializer):
     agency = RefSerializer(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    meeting_id = serializers.SerializerMethodField(help_text=_("この役割分担を決めた会議"))
 
     class Meta:
         model = RoleAssignment
         fields = ["id", "agency", "person", "task", "due_on", "status", "status_label", "completed_on", "is_overdue",
                   "plan_id", "meeting_id"]
         read_only_fields = fields
+
+    def get_meeting_id(self, task) -> int | None:
+        # meetings owns the link (MeetingTask); the views load it with the tasks.
+        link = getattr(task, "meeting_link", None)
+        return link.meeting_id if link else None
 
 
 class ConsentStatusSerializer(serializers.Serializer):

@@ -129,7 +129,9 @@ class CaseDetail(DetailView):
     selector = staticmethod(case_selectors.case_rows)
 
     def extra_context(self, case):
-        return {"detail": case_selectors.case_detail(case=case)}
+        detail = case_selectors.case_detail(case=case)
+        prefetch_related_objects(detail["tasks"], "meeting_link")  # which meeting decided each task (meetings' link)
+        return {"detail": detail}
 
 
 @extend_schema(description=gettext_lazy("相談記録を追加します（担当区のつながる体制推進員）。"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Ward
@@ -149,7 +150,7 @@ def agency_tasks(*, user):
     )
 
 
-def consent_status(*, case, on: dt.date | None = None) -> list[tuple[str, str, bool]]:
+def consent_status(*, case, on: dt.date | None = None) -> list[tuple[str, str | Promise, bool]]:
     """(purpose, label, consented?) for the primary person on a day (default today)."""
     on = on or timezone.localdate()
     valid = Consent.objects.valid_on(on).filter(member__household_id=case.household_id, member__is_primary=True)
@@ -257,7 +258,8 @@ class HistoryEntry:
 
 def _history_entries(records, label_of, fields) -> list[HistoryEntry]:
     """Turn django-simple-history rows (oldest first per object) into 'who changed which fields'."""
-    entries, previous = [], {}
+    entries: list[HistoryEntry] = []
+    previous: dict[int, object] = {}
     for record in records:
         before = previous.get(record.id)
         if before is None:

@@ -5,15 +5,14 @@
 - April 2022 – January 2023 reproduces seed 001 (golden/osaka_activities_r4.json): its activity counts,
   1.61 times the consultations of the same months a year earlier, and about as many つながる場.
 
-Everything is drawn from one random.Random with a fixed seed (never today's date), and written with
-bulk_create (no per-row history or audit events: this is demo history, and it runs on every fresh
-`make run`). The rows are as the services would leave them: case numbers from CaseNumberSequence, a
-recorded consent behind every meeting whose basis needs one, the search keys households and members compute.
+Everything is drawn from one random.Random with a fixed seed (never today's date), and written through the
+bulk services of cases and meetings (`cases.services.bulk`, `meetings.bulk`): case numbers from
+CaseNumberSequence, status changes, search keys and history rows as the single-object services leave them.
+A recorded consent stands behind every meeting whose basis needs one. No audit events: this is demo history.
 """
 
 import datetime as dt
 import random
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -24,36 +23,19 @@ from faker import Faker
 
 from accounts.models import User
 from agencies.models import Agency, AgencyCategory, Ward
-from cases.models import (
-    Case,
-    CaseIssue,
-    CaseNumberSequence,
-    CaseStatus,
-    CaseStatusChange,
-    Consent,
-    ConsentPurpose,
-    Consultation,
-    Household,
-    HouseholdMember,
-    IssueCategory,
+from cases.models import Case, CaseStatus, Consent, ConsentPurpose, Consultation, Household, IssueCategory
+from cases.services.bulk import (
+    CreatedHousehold,
+    NewCase,
+    NewCaseIssue,
+    NewHousehold,
+    case_bulk_create,
+    household_bulk_create,
 )
-from cases.services.cases import next_case_number
 from core import wareki
-from core.text import digits_only, normalize_address, normalize_kana, normalize_name
 from demo.people import fake_household
-from meetings.models import (
-    Activity,
-    ActivityKind,
-    Confidentiality,
-    Meeting,
-    MeetingAgency,
-    MeetingAttendee,
-    MeetingBasis,
-    MeetingCase,
-    MeetingCaseIssue,
-    MeetingKind,
-    MeetingStatus,
-)
+from meetings.bulk import HeldDiscussion, HeldMeeting, meeting_bulk_record
+from meetings.models import Activity, ActivityKind, Confidentiality, Meeting, MeetingBasis, MeetingKind
 
 SEED = 20190401
 FAKER_SEED = 2020
@@ -342,128 +324,138 @@ def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_default_timezone())
 
 
-def _write(rng, municipality, kind, plans: list[Plan]) -> dict:
+@dataclass
+class Setting:
+    """Who and what the demo's past years are written with."""
 
+    municipality: object
+    kind: object
+    fake: Faker
+    kita: User
+    nishinari: User
+    supervisor: User
+    categories: dict
+    issue_categories: dict
+    bases: dict
+    agencies: dict
+
+    def staff(self, ward):  # the demo has two coordinators; each keeps the records of half the city
+        return self.home(ward) or (self.kita if ward.sort_order <= 12 else self.nishinari)
+
+    def home(self, ward):
+        return {"北区": self.kita, "西成区": self.nishinari}.get(ward.name)
+
+    def agency(self, ward, name):
+        return self.agencies[(ward.pk, self.categories[name].pk)]
+
+
+def _cast(municipality, kind) -> Setting:
     fake = Faker("ja_JP")
     fake.seed_instance(FAKER_SEED)  # not Faker.seed(): that reseeds every Faker in the process
     users = {user.username: user for user in User.objects.filter(
         username__in=["kita_coordinator", "nishinari_coordinator", "supervisor"])}
-    kita, nishinari, supervisor = users["kita_coordinator"], users["nishinari_coordinator"], users["supervisor"]
-    home = {"北区": kita, "西成区": nishinari}
-    categories = {c.name: c for c in AgencyCategory.objects.filter(municipality=None)}
-    issue_categories = {c.name: c for c in IssueCategory.objects.filter(municipality=None)}
-    bases = {b.name: b for b in MeetingBasis.objects.filter(municipality=None)}
-    agencies = {(a.ward_id, a.category_id): a
-                for a in Agency.objects.filter(municipality=municipality, ward__isnull=False, is_active=True)}
+    return Setting(
+        municipality=municipality, kind=kind, fake=fake, kita=users["kita_coordinator"],
+        nishinari=users["nishinari_coordinator"], supervisor=users["supervisor"],
+        categories={c.name: c for c in AgencyCategory.objects.filter(municipality=None)},
+        issue_categories={c.name: c for c in IssueCategory.objects.filter(municipality=None)},
+        bases={b.name: b for b in MeetingBasis.objects.filter(municipality=None)},
+        agencies={(a.ward_id, a.category_id): a
+                  for a in Agency.objects.filter(municipality=municipality, ward__isnull=False, is_active=True)},
+    )
 
-    def staff(ward):  # the demo has two coordinators; each keeps the records of half the city
-        return home.get(ward.name) or (kita if ward.sort_order <= 12 else nishinari)
 
-    def agency(ward, name):
-        return agencies[(ward.pk, categories[name].pk)]
+def _write(rng, municipality, kind, plans: list[Plan]) -> dict:
+    """Households, cases, meetings and consultations of the plans, through the bulk services of cases and
+    meetings (the rules and history rows of the single-object services), then dated as they happened."""
+    cast = _cast(municipality, kind)
+    households = _households(rng, cast, plans)
+    cases, consents, suspected = _cases(rng, cast, plans, households)
+    meetings = _meetings(rng, cast, plans, cases, consents, suspected)
+    consultations = _consultations(rng, plans, cases)
+    _backdate(cases, households, meetings)
+    return {"meetings": len(meetings), "cases": len(cases), "consultations": consultations}
 
-    households, members = [], []
+
+def _households(rng, cast: Setting, plans: list[Plan]) -> list[CreatedHousehold]:
+    specs = []
     for plan in plans:
-        data, people = fake_household(fake, plan.ward.name)
-        household = Household(municipality=municipality, ward=plan.ward, address_normalized=normalize_address(data["address"]),
-                              phone_digits=digits_only(data["phone"]), **data)
-        households.append(household)
-        members.append([
-            HouseholdMember(household=household, is_primary=position == 0, name_normalized=normalize_name(person["name"]),
-                            kana_normalized=normalize_kana(person["name_kana"]), **person)
-            for position, person in enumerate(people[: rng.randint(1, 2)])
-        ])
-    Household.all_objects.bulk_create(households, batch_size=1000)
-    HouseholdMember.objects.bulk_create([m for group in members for m in group], batch_size=1000)
+        data, people = fake_household(cast.fake, plan.ward.name)
+        specs.append(NewHousehold(ward=plan.ward, members=people[: rng.randint(1, 2)], **data))
+    return household_bulk_create(user=None, municipality=cast.municipality, households=specs)
 
-    cases, changes, issues, consents, supervised = [], [], [], {}, []
-    suspected = {}
-    numbers = _case_numbers(municipality.pk, [wareki.fiscal_year(plan.received_on) for plan in plans])
-    for plan, household, people, (sequence, number) in zip(plans, households, members, numbers, strict=True):
+
+def _cases(rng, cast: Setting, plans: list[Plan], households: list[CreatedHousehold]) -> tuple[list, dict, dict]:
+    """The cases (closed or suspended) with their issues; the consent behind each meeting that needs one."""
+    specs, consents, suspected = [], {}, {}
+    for plan, household in zip(plans, households, strict=True):
+        people = household.members
         channel = "agency" if plan.referrer else rng.choice(["phone", "phone", "visit", "home_visit", "outreach", "email"])
-        author = staff(plan.ward)
-        ended = _aware(plan.ends_on, 17)
+        author = cast.staff(plan.ward)
         named = "、".join(plan.issues[:3])
         summary = (f"{plan.referrer}から相談。{named}など複数の課題を抱える世帯。" if plan.referrer
                    else f"本人・家族から相談。{named}について。")
-        case = Case(
-            municipality=municipality, ward=plan.ward, household=household, fiscal_year=wareki.fiscal_year(plan.received_on),
-            sequence=sequence, number=number, received_on=plan.received_on, intake_channel=channel,
-            referring_category=categories[plan.referrer] if plan.referrer else None,
-            referring_agency=agency(plan.ward, plan.referrer) if plan.referrer else None,
-            lead=home.get(plan.ward.name), is_difficult=len(plan.issues) >= 6, summary=summary,
-            status=CaseStatus.CLOSED if plan.closed else CaseStatus.SUSPENDED, status_changed_at=ended,
-            closed_on=plan.ends_on if plan.closed else None,
-            closing_reason=rng.choice(CLOSING_REASONS) if plan.closed else "", created_by=author,
-        )
-        cases.append(case)
-        changes += [
-            CaseStatusChange(case=case, action="open", to_status=CaseStatus.RECEIVED, changed_by=author,
-                             changed_at=_aware(plan.received_on, 9, 30)),
-            CaseStatusChange(case=case, action="close" if plan.closed else "suspend", from_status=CaseStatus.SUPPORTING,
-                             to_status=case.status, reason=case.closing_reason or "本人と連絡が取れなくなった",
-                             changed_by=author, changed_at=ended),
-        ]
+        reason = rng.choice(CLOSING_REASONS) if plan.closed else "本人と連絡が取れなくなった"
+        issues = []
         for name in plan.issues:
-            category = issue_categories[name]
+            category = cast.issue_categories[name]
             suspected[(id(plan), name)] = category.allows_suspected and rng.random() < 0.35
-            issues.append(CaseIssue(case=case, category=category, suspected=suspected[(id(plan), name)],
-                                    member=people[0] if rng.random() < 0.5 else None, noted_on=plan.received_on))
-        if plan.day and bases[plan.basis].requires_consent:
+            issues.append(NewCaseIssue(category, suspected[(id(plan), name)], people[0] if rng.random() < 0.5 else None))
+        if plan.day and cast.bases[plan.basis].requires_consent:
             obtained = max(plan.received_on, plan.day - dt.timedelta(days=rng.randint(3, 21)))
             consents[id(plan)] = Consent(member=people[0], purpose=ConsentPurpose.MEETING, all_agencies=True,
                                          obtained_on=obtained, obtained_by=author, method=rng.choice(["written", "oral"]))
-        if plan.sv:
-            supervised.append((case, supervisor))
-    Case.all_objects.bulk_create(cases, batch_size=1000)
-    CaseStatusChange.objects.bulk_create(changes, batch_size=1000)
-    CaseIssue.objects.bulk_create(issues, batch_size=1000)
+        specs.append(NewCase(
+            household=household.household, received_on=plan.received_on, intake_channel=channel, created_by=author,
+            referring_category=cast.categories[plan.referrer] if plan.referrer else None,
+            referring_agency=cast.agency(plan.ward, plan.referrer) if plan.referrer else None,
+            lead=cast.home(plan.ward), is_difficult=len(plan.issues) >= 6, summary=summary,
+            opened_at=_aware(plan.received_on, 9, 30), status=CaseStatus.CLOSED if plan.closed else CaseStatus.SUSPENDED,
+            ended_at=_aware(plan.ends_on, 17), closed_on=plan.ends_on, reason=reason, issues=issues,
+            supervisors=[cast.supervisor] if plan.sv else []))
+    cases = case_bulk_create(user=None, municipality=cast.municipality, cases=specs)
     Consent.objects.bulk_create(consents.values(), batch_size=1000)
-    Case.supervisors.through.objects.bulk_create(
-        [Case.supervisors.through(case_id=case.pk, user_id=user.pk) for case, user in supervised])
+    return cases, consents, suspected
 
-    held = [(plan, case) for plan, case in zip(plans, cases, strict=True) if plan.day]
-    meetings, links, attendees = [], [], []
-    for plan, _case in held:
-        basis = bases[plan.basis]
+
+def _meetings(rng, cast: Setting, plans: list[Plan], cases: list, consents: dict, suspected: dict) -> list:
+    """The つながる場 of the plans that had one, with who came and what was discussed."""
+    specs = []
+    for plan, case in zip(plans, cases, strict=True):
+        if not plan.day:
+            continue
+        basis = cast.bases[plan.basis]
         starts = _aware(plan.day, rng.choice([10, 13, 14, 15]), rng.choice([0, 30]))
-        convener = home.get(plan.ward.name, supervisor)
-        meeting = Meeting(
-            municipality=municipality, ward=plan.ward, kind=kind, basis=basis, starts_at=starts,
-            ends_at=starts + dt.timedelta(minutes=rng.choice([60, 90, 120])), held_on=plan.day,
-            place=f"{plan.ward.name}保健福祉センター 会議室", convener=convener, sv_dispatched=plan.sv,
-            supervisor=supervisor if plan.sv else None, status=MeetingStatus.HELD,
-            decisions="各機関の役割分担と支援の方針を確認した。", created_by=convener,
-        )
-        meetings.append(meeting)
-        present = [agency(plan.ward, name) for name in plan.participants]
-        links += [MeetingAgency(meeting=meeting, agency=a, invited=True, attended=True) for a in present]
+        convener = cast.home(plan.ward) or cast.supervisor
+        present = [cast.agency(plan.ward, name) for name in plan.participants]
+        links = [(a, True, True) for a in present]
         absent = [name for name in PARTICIPANT_OTHER if name not in plan.participants]
+        ends = starts + dt.timedelta(minutes=rng.choice([60, 90, 120]))
         if rng.random() < 0.15 and absent:
-            links.append(MeetingAgency(meeting=meeting, agency=agency(plan.ward, rng.choice(absent)), attended=False))
+            links.append((cast.agency(plan.ward, rng.choice(absent)), True, False))
         confidentiality = Confidentiality.STATUTORY if basis.statutory_confidentiality else Confidentiality.AGREEMENT
-        coordinator = home.get(plan.ward.name)
-        staff_present = [(coordinator.get_full_name() if coordinator else fake.name(), None,
+        coordinator = cast.home(plan.ward)
+        staff_present = [(coordinator.get_full_name() if coordinator else cast.fake.name(), None,
                           f"{plan.ward.name}保健福祉センター", True)]
-        staff_present += [(fake.name(), a, "", False) for a in present[:3]]
+        staff_present += [(cast.fake.name(), a, "", False) for a in present[:3]]
         if plan.sv:
-            staff_present.append((supervisor.get_full_name(), None, "スーパーバイザー", False))
-        attendees += [MeetingAttendee(meeting=meeting, name=name, agency=a, affiliation=affiliation, is_internal=internal,
-                                      confidentiality=confidentiality) for name, a, affiliation, internal in staff_present]
-    Meeting.all_objects.bulk_create(meetings, batch_size=1000)
-    MeetingAgency.objects.bulk_create(links, batch_size=1000)
-    MeetingAttendee.objects.bulk_create(attendees, batch_size=1000)
-    discussions = [
-        MeetingCase(meeting=meeting, case=case, consent=consents.get(id(plan)), issues_recorded=True,
-                    note=f"{'、'.join(plan.participants[:3])}等で支援の方針と役割分担を協議した。")
-        for (plan, case), meeting in zip(held, meetings, strict=True)
-    ]
-    MeetingCase.objects.bulk_create(discussions, batch_size=1000)
-    MeetingCaseIssue.objects.bulk_create([
-        MeetingCaseIssue(discussion=discussion, category=issue_categories[name], suspected=suspected[(id(plan), name)])
-        for (plan, _case), discussion in zip(held, discussions, strict=True) for name in plan.issues
-    ], batch_size=1000)
+            staff_present.append((cast.supervisor.get_full_name(), None, "スーパーバイザー", False))
+        specs.append(HeldMeeting(
+            ward=plan.ward, kind=cast.kind, basis=basis, starts_at=starts, ends_at=ends, convener=convener,
+            place=f"{plan.ward.name}保健福祉センター 会議室", sv_dispatched=plan.sv,
+            supervisor=cast.supervisor if plan.sv else None, decisions="各機関の役割分担と支援の方針を確認した。",
+            agencies=links,
+            attendees=[{"name": name, "agency": a, "affiliation": affiliation, "is_internal": internal,
+                        "confidentiality": confidentiality} for name, a, affiliation, internal in staff_present],
+            discussions=[HeldDiscussion(
+                case_id=case.pk, consent=consents.get(id(plan)),
+                note=f"{'、'.join(plan.participants[:3])}等で支援の方針と役割分担を協議した。",
+                issues=[(cast.issue_categories[name], suspected[(id(plan), name)]) for name in plan.issues])],
+        ))
+    return meeting_bulk_record(user=None, municipality=cast.municipality, meetings=specs)
 
+
+def _consultations(rng, plans: list[Plan], cases: list) -> int:
     consultations = []
     for plan, case in zip(plans, cases, strict=True):
         for position, day in enumerate(sorted(plan.consultations)):
@@ -473,33 +465,20 @@ def _write(rng, municipality, kind, plans: list[Plan]) -> dict:
                 staff=case.created_by, summary=summary, minutes=rng.randrange(10, 95, 5),
             ))
     Consultation.objects.bulk_create(consultations, batch_size=1000)
+    return len(consultations)
 
-    # 登録日時 as it would have been, so lists ordered by it put the living demo first.
+
+def _backdate(cases: list, households: list[CreatedHousehold], meetings: list) -> None:
+    """登録日時 as it would have been, so lists ordered by it put the living demo first."""
     case_ids = [case.pk for case in cases]
     Case.all_objects.filter(pk__in=case_ids).update(
         created_at=Cast("received_on", DateTimeField()), updated_at=F("status_changed_at"))
-    Household.all_objects.filter(pk__in=[h.pk for h in households]).update(
+    Household.all_objects.filter(pk__in=[h.household.pk for h in households]).update(
         created_at=Subquery(Case.all_objects.filter(household=OuterRef("pk")).values("created_at")[:1]),
         updated_at=Subquery(Case.all_objects.filter(household=OuterRef("pk")).values("updated_at")[:1]))
     Meeting.all_objects.filter(pk__in=[m.pk for m in meetings]).update(
         created_at=F("starts_at") - dt.timedelta(days=14), updated_at=F("ends_at"))
     Consultation.objects.filter(case_id__in=case_ids).update(created_at=F("held_at"))
-    return {"meetings": len(meetings), "cases": len(cases), "consultations": len(consultations)}
-
-
-def _case_numbers(municipality_id: int, fiscal_years: list[int]) -> list[tuple[int, str]]:
-    """(sequence, number) per case as the service numbers them, taking one block per fiscal year: the
-    first from next_case_number (which locks the sequence and names the year), the rest in one update."""
-    blocks = {}
-    for fy, count in Counter(fiscal_years).items():
-        first, number = next_case_number(municipality_id, fy)
-        prefix = number.rsplit("-", 1)[0]
-        CaseNumberSequence.objects.filter(municipality_id=municipality_id, fiscal_year=fy).update(last=F("last") + count - 1)
-        blocks[fy] = iter([(first + i, f"{prefix}-{first + i:04d}") for i in range(count)])
-    return [next(blocks[fy]) for fy in fiscal_years]
-
-
-# ------------------------------------------------------------------------------------------ activities
 
 
 def _activities(rng, municipality, wards: list) -> int:

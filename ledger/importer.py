@@ -4,15 +4,14 @@ Each row is one つながる場 held. Rows with the same 事例番号 are one ca
 the ledger names no one), discussed at several meetings, each keeping the issues of its own row. The
 yearly tables then count the imported meetings exactly as they count meetings recorded in the app.
 
-The file is read twice, a chunk of rows at a time, so memory does not grow with the number of rows:
-the first pass checks every row and counts what will be created (`check`), the second writes (`import_ledger`,
-which runs both passes in one transaction). What is kept between the passes is one small record per
-事例番号. A `progress` callback hears how far each pass has got; raising `ImportCancelled` from it rolls
-the whole import back.
+The file is read a chunk of rows at a time, so memory does not grow with the number of rows: the first
+pass checks every row and counts what will be created (`check`), the second writes (`import_ledger`). What
+is kept between the passes is the plan: one small record per 事例番号 (`Result.to_json`), which the page's
+check job stores so that its import job reads the file only once more. A `progress` callback hears how far
+each pass has got; raising `ImportCancelled` from it rolls the whole import back.
 """
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,20 +21,21 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role
 from agencies.models import Agency, AgencyCategory, Ward
 from audit.models import Action
 from audit.services import audit_record
-from cases.models import Case, CaseStatus, Household, IssueCategory
-from cases.services.cases import reserve_case_numbers
+from cases.models import Case, CaseStatus, IssueCategory
+from cases.services.bulk import NewCase, NewHousehold, case_bulk_create, household_bulk_create
 from core import wareki
-from meetings.models import Meeting, MeetingAgency, MeetingBasis, MeetingCase, MeetingCaseIssue, MeetingKind
+from meetings.bulk import HeldDiscussion, HeldMeeting, meeting_bulk_record
+from meetings.models import MeetingBasis, MeetingCase, MeetingKind
 
-from .models import AliasKind, LedgerImport, NameAlias
+from .models import AliasKind, ImportedCase, ImportedMeeting, LedgerImport, NameAlias
 from .parsing import (
     CellError,
+    LedgerFile,
     LedgerFileError,
     Matcher,
     normalize,
@@ -115,6 +115,32 @@ class Result:
     per_fiscal_year: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
     cases: dict = field(default_factory=dict, repr=False)  # 事例番号 → CaseInfo
+
+    def to_json(self) -> dict:
+        """The plan for a later `import_ledger(plan=…)`: counts and, per 事例番号, what the write pass needs."""
+        return {**self.preview(), "filename": self.filename, "cases": {
+            number: [info.row, info.ward.pk, info.referrer.pk if info.referrer else None,
+                     info.first_new[0].isoformat() if info.first_new else None,
+                     info.first_new[1] if info.first_new else None,
+                     info.last_new.isoformat() if info.last_new else None]
+            for number, info in self.cases.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict, municipality) -> "Result | None":
+        """The stored plan again, or None when a ward or category it names is gone (then check again)."""
+        wards = {w.pk: w for w in Ward.objects.filter(municipality=municipality)}
+        categories = {c.pk: c for c in AgencyCategory.objects.for_municipality(municipality)}
+        result = cls(filename=data["filename"], rows=data["rows"], cases_created=data["cases_created"],
+                     meetings_created=data["meetings_created"], meetings_present=data["meetings_present"],
+                     per_fiscal_year={int(fy): n for fy, n in data["per_fiscal_year"].items()})
+        for number, (row, ward, referrer, first_day, first_row, last_day) in data["cases"].items():
+            if ward not in wards or (referrer is not None and referrer not in categories):
+                return None
+            result.cases[number] = CaseInfo(
+                row, wards[ward], categories[referrer] if referrer is not None else None,
+                (dt.date.fromisoformat(first_day), first_row) if first_day else None,
+                dt.date.fromisoformat(last_day) if last_day else None)
+        return result
 
     def preview(self) -> dict:
         return {"rows": self.rows, "cases_created": self.cases_created, "meetings_created": self.meetings_created,
@@ -204,7 +230,7 @@ def _read_row(masters: Masters, number: int, cells: dict, errors: list, only_war
             errors.append(masters.unknown(number, "参加機関", AliasKind.CATEGORY, entry, _("機関種別")))
         elif category not in participants:
             participants.append(category)
-    issues = []
+    issues: list[tuple[IssueCategory, bool]] = []
     for entry in split_list(cell("課題")):
         name, suspected = split_suspected(entry)
         category = masters.find(AliasKind.ISSUE, name)
@@ -212,19 +238,19 @@ def _read_row(masters: Masters, number: int, cells: dict, errors: list, only_war
             errors.append(masters.unknown(number, "課題", AliasKind.ISSUE, name, _("課題")))
         elif category not in [c for c, _s in issues]:
             issues.append((category, suspected))
-    if len(errors) > before:
+    if len(errors) > before or held_on is None:  # a missing date is one of the errors
         return None
     return Row(number, held_on, ward, case_number, kind, basis, sv, referrer, participants, issues)
 
 
-def _chunks(municipality, filename: str, data: bytes, errors: list, only_ward=None) -> Iterator[tuple[int, list[Row]]]:
+def _chunks(municipality, file: LedgerFile, errors: list, only_ward=None) -> Iterator[tuple[int, list[Row]]]:
     """(rows read, the good ones among them), CHUNK rows at a time; bad cells go to `errors`. A file that
     cannot be read at all gives one error for row 0."""
     masters = Masters(municipality)
     try:
-        _header, raw = read_rows(filename, data)
+        _header, raw = read_rows(file)
     except LedgerFileError as error:
-        errors.append(CellError(0, "", filename, str(error)))
+        errors.append(CellError(0, "", file.name, str(error)))
         return
     read_any = False
     while True:
@@ -235,7 +261,7 @@ def _chunks(municipality, filename: str, data: bytes, errors: list, only_ward=No
         rows = [_read_row(masters, number, cells, errors, only_ward) for number, cells in block]
         yield len(block), [r for r in rows if r is not None]
     if not read_any:
-        errors.append(CellError(0, "", filename, _("見出しのほかに行がありません。")))
+        errors.append(CellError(0, "", file.name, _("見出しのほかに行がありません。")))
 
 
 def _present(municipality, case_numbers, exclude_import=None) -> tuple[set, set]:
@@ -248,21 +274,21 @@ def _present(municipality, case_numbers, exclude_import=None) -> tuple[set, set]
                    .values_list("pk", "external_number"))
     discussions = MeetingCase.objects.filter(case_id__in=numbers)
     if exclude_import is not None:
-        discussions = discussions.exclude(meeting__source_import=exclude_import)
+        discussions = discussions.exclude(meeting__ledger_provenance__source=exclude_import)
     present = {(numbers[case_id], held_on, kind, basis) for case_id, held_on, kind, basis in discussions.values_list(
         "case_id", "meeting__held_on", "meeting__kind_id", "meeting__basis_id")}
     return set(numbers.values()), present
 
 
-def check(*, municipality, filename: str, data: bytes, ward=None, progress: Progress | None = None) -> Result:
+def check(*, municipality, file: LedgerFile, ward=None, progress: Progress | None = None) -> Result:
     """The first pass: every row checked, and what an import would create counted. Writes nothing.
 
     `result.errors` lists every bad cell; with a `ward`, rows of any other ward are errors too.
     """
-    result = Result(filename=filename)
+    result = Result(filename=file.name)
     cases = result.cases
     existing = set()
-    for read, rows in _chunks(municipality, filename, data, result.errors, only_ward=ward):
+    for read, rows in _chunks(municipality, file, result.errors, only_ward=ward):
         result.rows += read
         recorded, present = _present(municipality, {r.case_number for r in rows})
         existing |= recorded
@@ -311,100 +337,102 @@ def _agency(ward, category, cache):
     return cache[key]
 
 
-def _create_cases(municipality, plan: Result, record, convener) -> dict[str, int]:
-    """Every 事例番号 of the file as a case id: new ones created (numbered in date order), imported ones
-    that gain later meetings closed on their new last day."""
+def _create_cases(municipality, plan: Result, record, convener) -> tuple[dict[str, int], int]:
+    """Every 事例番号 of the file as a case id: new ones created (numbered in date order) through cases'
+    bulk service, imported ones that gain later meetings closed on their new last day."""
     ids = {}
     numbers = list(plan.cases)
     for start in range(0, len(numbers), 5000):
         part = numbers[start:start + 5000]
         for pk, number, closed_on, imported in (Case.all_objects.filter(municipality=municipality, external_number__in=part)
-                                                .values_list("pk", "external_number", "closed_on", "source_import_id")):
+                                                .values_list("pk", "external_number", "closed_on", "ledger_provenance")):
             ids[number] = pk
             info = plan.cases[number]
             if imported and info.last_new and closed_on and info.last_new > closed_on:
                 Case.all_objects.filter(pk=pk).update(closed_on=info.last_new)
-    new = sorted(((info.first_new, number) for number, info in plan.cases.items() if info.first_new and number not in ids))
-    by_year = defaultdict(list)
-    for (first_day, _row), number in new:
-        by_year[wareki.fiscal_year(first_day)].append(number)
+    new = [number for _first, number in sorted(
+        (info.first_new, number) for number, info in plan.cases.items() if info.first_new and number not in ids)]
     note = _("開催台帳から取り込んだ事例の世帯です（台帳には世帯の情報がありません）。")
     reason = _("開催台帳から取り込み（台帳に状況がないため終結として登録）")
-    for fy, year_numbers in sorted(by_year.items()):
-        for start in range(0, len(year_numbers), CHUNK):
-            part = year_numbers[start:start + CHUNK]
-            households = bulk_create_with_history(
-                [Household(municipality=municipality, ward=plan.cases[n].ward, note=note) for n in part],
-                Household, default_user=convener)
-            cases = []
-            for (sequence, label), number, household in zip(reserve_case_numbers(municipality.pk, fy, len(part)), part,
-                                                            households, strict=True):
-                info = plan.cases[number]
-                cases.append(Case(
-                    municipality=municipality, ward=info.ward, household=household, fiscal_year=fy, sequence=sequence,
-                    number=label, received_on=info.first_new[0], intake_channel="agency" if info.referrer else "visit",
-                    referring_category=info.referrer, status=CaseStatus.CLOSED, closed_on=info.last_new,
-                    closing_reason=reason, created_by=convener, external_number=number, source_import=record,
-                    source_row=info.row))
-            for case in bulk_create_with_history(cases, Case, default_user=convener):
-                ids[case.external_number] = case.pk
-    return ids
+    for start in range(0, len(new), CHUNK):
+        part = new[start:start + CHUNK]
+        households = [created.household for created in household_bulk_create(
+            user=convener, municipality=municipality, households=[NewHousehold(ward=plan.cases[n].ward, note=note)
+                                                                  for n in part])]
+        specs = []
+        for number, household in zip(part, households, strict=True):
+            info = plan.cases[number]
+            specs.append(NewCase(
+                household=household, received_on=info.first_new[0], intake_channel="agency" if info.referrer else "visit",
+                referring_category=info.referrer, created_by=convener, external_number=number, status=CaseStatus.CLOSED,
+                closed_on=info.last_new, ended_at=_at(info.last_new, 17), reason=reason))
+        cases = case_bulk_create(user=convener, municipality=municipality, cases=specs)
+        ImportedCase.objects.bulk_create(ImportedCase(case=case, source=record, row=plan.cases[case.external_number].row)
+                                         for case in cases)
+        ids.update((case.external_number, case.pk) for case in cases)
+    return ids, len(new)
 
 
-def _write(municipality, filename, data, plan: Result, record, progress: Progress | None):
-    """The second pass: the meetings, chunk by chunk, each with its agencies, its case and its issues."""
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _write(municipality, file: LedgerFile, plan: Result, record, progress: Progress | None) -> tuple[int, int]:
+    """The second pass: the meetings, chunk by chunk, through meetings' bulk service, each with its
+    agencies, its case and its issues, and where it came from. Returns (cases, meetings) created."""
     convener = _system_user(municipality)
-    case_ids = _create_cases(municipality, plan, record, convener)
-    agencies = {}
-    errors = []
+    case_ids, cases_created = _create_cases(municipality, plan, record, convener)
+    meetings_created = 0
+    agencies: dict[tuple[int, int], Agency] = {}
+    errors: list[CellError] = []
     done = 0
-    for read, rows in _chunks(municipality, filename, data, errors):
+    for read, rows in _chunks(municipality, file, errors):
         _recorded, present = _present(municipality, {r.case_number for r in rows}, exclude_import=record)
         new_rows = [r for r in rows if r.key not in present]
-        meetings = Meeting.all_objects.bulk_create([
-            Meeting(municipality=municipality, ward=r.ward, kind=r.kind, basis=r.basis, held_on=r.held_on,
-                    starts_at=timezone.make_aware(dt.datetime.combine(r.held_on, dt.time(10))), status="held",
-                    sv_dispatched=r.sv, convener=convener, created_by=convener, source_import=record, source_row=r.number)
+        meetings = meeting_bulk_record(user=convener, municipality=municipality, meetings=[
+            HeldMeeting(ward=r.ward, kind=r.kind, basis=r.basis, starts_at=_at(r.held_on, 10), convener=convener,
+                        sv_dispatched=r.sv,
+                        agencies=[(_agency(r.ward, category, agencies), True, True) for category in r.participants],
+                        discussions=[HeldDiscussion(case_id=case_ids[r.case_number], issues=r.issues)])
             for r in new_rows
         ])
-        MeetingAgency.objects.bulk_create(
-            MeetingAgency(meeting=m, agency=_agency(r.ward, category, agencies), invited=True, attended=True)
-            for m, r in zip(meetings, new_rows, strict=True) for category in r.participants)
-        discussions = MeetingCase.objects.bulk_create(
-            MeetingCase(meeting=m, case_id=case_ids[r.case_number], issues_recorded=True)
-            for m, r in zip(meetings, new_rows, strict=True))
-        MeetingCaseIssue.objects.bulk_create(
-            MeetingCaseIssue(discussion=d, category=category, suspected=suspected)
-            for d, r in zip(discussions, new_rows, strict=True) for category, suspected in r.issues)
+        ImportedMeeting.objects.bulk_create(ImportedMeeting(meeting=m, source=record, row=r.number)
+                                            for m, r in zip(meetings, new_rows, strict=True))
+        meetings_created += len(meetings)
         done += read
         if progress:
             progress("import", done, plan.rows)
-    if errors:  # the first pass read the same bytes under the same masters: this cannot happen
+    if errors:  # the masters changed since the check (an alias removed, a ward renamed): nothing is kept
         raise LedgerRejected(errors)
+    return cases_created, meetings_created
 
 
 @transaction.atomic
-def import_ledger(*, municipality, filename: str, data: bytes, user=None, dry_run: bool = False, request=None,
-                  ward=None, progress: Progress | None = None) -> Result:
+def import_ledger(*, municipality, file: LedgerFile, user=None, dry_run: bool = False, request=None,
+                  ward=None, progress: Progress | None = None, plan: Result | None = None) -> Result:
     """Import the file, or raise LedgerRejected listing every bad row. A dry run checks and counts, writes nothing.
 
-    With a `ward`, only that ward's rows are accepted (a coordinator's import). `progress` is called after
-    each chunk of each pass; raising ImportCancelled from it undoes everything.
+    With a `ward`, only that ward's rows are accepted (a coordinator's import). With a `plan` (what `check`
+    found, kept by the page's check job) the file is read once more, to write; without one, twice.
+    `progress` is called after each chunk of each pass; raising ImportCancelled from it undoes everything.
     """
-    digest = hashlib.sha256(data).hexdigest()
+    digest = file.sha256()
     previous = LedgerImport.objects.filter(municipality=municipality, sha256=digest).first()
     if previous is not None:
-        return Result(filename=filename, dry_run=dry_run, already_imported=previous)
-    plan = check(municipality=municipality, filename=filename, data=data, ward=ward, progress=progress)
+        return Result(filename=file.name, dry_run=dry_run, already_imported=previous)
+    if plan is None:
+        plan = check(municipality=municipality, file=file, ward=ward, progress=progress)
     plan.dry_run = dry_run
     if plan.errors:
         raise LedgerRejected(plan.errors)
     if dry_run:
         return plan
-    record = LedgerImport.objects.create(municipality=municipality, filename=filename[:255], sha256=digest, rows=plan.rows,
-                                         cases_created=plan.cases_created, meetings_created=plan.meetings_created,
+    record = LedgerImport.objects.create(municipality=municipality, filename=file.name[:255], sha256=digest, rows=plan.rows,
                                          imported_by=user)
-    _write(municipality, filename, data, plan, record, progress)
+    # What was written, which is what the plan foresaw unless another import came in between.
+    plan.cases_created, plan.meetings_created = _write(municipality, file, plan, record, progress)
+    record.cases_created, record.meetings_created = plan.cases_created, plan.meetings_created
+    record.save(update_fields=["cases_created", "meetings_created"])
     audit_record(action=Action.CREATE, request=request, user=user, obj=record,
                  detail={"rows": plan.rows, "cases": plan.cases_created, "meetings": plan.meetings_created})
     return plan

@@ -9,8 +9,11 @@ is one transaction that nobody else can see until it commits. Cancelling rolls t
 
 import hashlib
 import logging
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,9 +23,9 @@ from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
 
-from .importer import ImportCancelled, LedgerRejected, Masters, check, import_ledger
+from .importer import ImportCancelled, LedgerRejected, Masters, Result, check, import_ledger
 from .models import AliasKind, ImportJob, JobStatus, LedgerImport, NameAlias
-from .parsing import MAX_BYTES, estimate_rows
+from .parsing import MAX_BYTES, LedgerFile, estimate_rows
 
 logger = logging.getLogger(__name__)
 
@@ -42,23 +45,47 @@ def _locked(job: ImportJob) -> ImportJob:
 # ------------------------------------------------------------------------------------------------ services
 
 
+def _storage():
+    return storages["ledger"]
+
+
+def ledger_file(job: ImportJob) -> LedgerFile:
+    """The job's uploaded file, read from storage as a stream."""
+    return LedgerFile.from_storage(_storage(), job.stored_name, job.filename)
+
+
 @transaction.atomic
-def job_submit(*, user, filename: str, data: bytes, request=None) -> ImportJob:
-    """Take an uploaded ledger and queue its check. Refuses what is plainly not a ledger file."""
+def job_submit(*, user, upload: File, request=None) -> ImportJob:
+    """Take an uploaded ledger into file storage and queue its check. Refuses what is plainly not a ledger file.
+
+    The upload is copied a chunk at a time (never read whole into memory); the stored file's name is ours,
+    not the user's, and the user's name is kept for display.
+    """
     _may_import(user)
-    name = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
-    if not name.lower().endswith((".xlsx", ".csv")):
+    name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
+    extension = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if extension not in ("xlsx", "csv"):
         raise ValidationError(_("Excel（.xlsx）か CSV（.csv）のファイルを選んでください。"), code="extension")
-    if not data:
+    if not upload.size:
         raise ValidationError(_("ファイルが空です。"), code="empty")
-    if len(data) > MAX_BYTES:
+    if upload.size > MAX_BYTES:
         raise ValidationError(_("ファイルが大きすぎます（200MBまで）。"), code="too_large")
-    job = ImportJob.objects.create(
-        municipality_id=user.municipality_id, ward_id=user.ward_id if user.role == Role.COORDINATOR else None,
-        created_by=user, filename=name, sha256=hashlib.sha256(data).hexdigest(), data=data,
-        rows_total=estimate_rows(name, data), phase="check")
+    digest = hashlib.sha256()
+    for block in upload.chunks():
+        digest.update(block)
+    upload.seek(0)
+    stored = _storage().save(f"{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{extension}", upload)
+    try:
+        job = ImportJob.objects.create(
+            municipality_id=user.municipality_id, ward_id=user.ward_id if user.role == Role.COORDINATOR else None,
+            created_by=user, filename=name, sha256=digest.hexdigest(), stored_name=stored, size=upload.size,
+            phase="check")
+    except Exception:
+        _storage().delete(stored)
+        raise
+    # The file is opened (and its rows counted) by the worker only, never inside this web request.
     run_job.enqueue(job.pk)
-    audit_record(action=Action.CREATE, request=request, user=user, obj=job, detail={"file": name, "bytes": len(data)})
+    audit_record(action=Action.CREATE, request=request, user=user, obj=job, detail={"file": name, "bytes": upload.size})
     return job
 
 
@@ -70,8 +97,9 @@ def job_confirm(*, user, job: ImportJob, request=None) -> ImportJob:
     if job.status != JobStatus.CHECKED:
         raise ValidationError(_("この取り込みは確認済みの状態ではありません（%(status)s）。") % {"status": job.get_status_display()},
                               code="not_checked")
-    job.status, job.phase, job.rows_done = JobStatus.QUEUED_IMPORT, "check", 0
-    job.rows_total = 2 * job.preview.get("rows", 0)
+    # With the check's plan the import reads the file once; without it (an old job), twice.
+    job.status, job.phase, job.rows_done = JobStatus.QUEUED_IMPORT, "import" if job.plan else "check", 0
+    job.rows_total = (1 if job.plan else 2) * job.preview.get("rows", 0)
     job.save(update_fields=["status", "phase", "rows_done", "rows_total"])
     run_job.enqueue(job.pk)
     audit_record(action=Action.UPDATE, request=request, user=user, obj=job, detail={"confirm": True})
@@ -125,8 +153,12 @@ def _finish(job: ImportJob, status, message="", **fields):
     job.status, job.message, job.finished_at = status, message, timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
-    if status in (JobStatus.DONE, JobStatus.CANCELLED, JobStatus.DUPLICATE):
-        job.data = b""
+    if status in (JobStatus.DONE, JobStatus.CANCELLED, JobStatus.DUPLICATE, JobStatus.FAILED) and job.stored_name:
+        # Delete the file once the row says so: a rollback after this point leaves a row without a file,
+        # never a file nobody knows of.
+        stored, job.stored_name = job.stored_name, ""
+        transaction.on_commit(lambda: _storage().delete(stored), using=job._state.db or "default")
+    job.plan = {} if status != JobStatus.CHECKED else job.plan
     job.save()
 
 
@@ -171,9 +203,11 @@ def _check(job_id):
         _finish(job, JobStatus.DUPLICATE, _("このファイルは %(when)s に取り込み済みです。何も登録しません。")
                 % {"when": timezone.localtime(previous.imported_at).strftime("%Y-%m-%d %H:%M")})
         return
+    file = ledger_file(job)
+    job.rows_total = estimate_rows(file)
+    job.save(update_fields=["rows_total"])
     try:
-        plan = check(municipality=job.municipality, filename=job.filename, data=bytes(job.data), ward=job.ward,
-                     progress=_Reporter(job, {}))
+        plan = check(municipality=job.municipality, file=file, ward=job.ward, progress=_Reporter(job, {}))
     except ImportCancelled:
         _finish(job, JobStatus.CANCELLED, _("確認の途中でやめました。何も登録していません。"))
         return
@@ -184,7 +218,8 @@ def _check(job_id):
         _errors(job, plan.errors)
     else:
         job.status, job.preview, job.rows_total, job.rows_done = JobStatus.CHECKED, plan.preview(), plan.rows, plan.rows
-        job.save(update_fields=["status", "preview", "rows_total", "rows_done"])
+        job.plan = plan.to_json()
+        job.save(update_fields=["status", "preview", "rows_total", "rows_done", "plan"])
 
 
 def _import(job_id):
@@ -192,9 +227,11 @@ def _import(job_id):
     if job is None:
         return
     rows = job.preview.get("rows", 0)
+    plan = Result.from_json(job.plan, job.municipality) if job.plan else None
+    offset = {"import": 0 if plan else rows}
     try:
-        result = import_ledger(municipality=job.municipality, filename=job.filename, data=bytes(job.data),
-                               user=job.created_by, ward=job.ward, progress=_Reporter(job, {"import": rows}))
+        result = import_ledger(municipality=job.municipality, file=ledger_file(job), user=job.created_by,
+                               ward=job.ward, progress=_Reporter(job, offset), plan=plan)
     except ImportCancelled:
         job.refresh_from_db()
         _finish(job, JobStatus.CANCELLED, _("取り込みの途中でやめました。何も登録していません。"))

@@ -61,6 +61,41 @@ class LedgerImport(models.Model):
         return self.filename
 
 
+class ImportedCase(models.Model):
+    """Provenance: the case was created from this file's row (ledger keeps it; cases knows nothing of ledger)."""
+
+    case = models.OneToOneField("cases.Case", verbose_name=_("事例"), on_delete=models.CASCADE,
+                                related_name="ledger_provenance")
+    source = models.ForeignKey(LedgerImport, verbose_name=_("取り込み元"), on_delete=models.PROTECT, related_name="cases")
+    row = models.PositiveIntegerField(_("取り込み元の行"))
+
+    class Meta:
+        verbose_name = _("台帳から取り込んだ事例")
+        verbose_name_plural = _("台帳から取り込んだ事例")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.source} {self.row}"
+
+
+class ImportedMeeting(models.Model):
+    """Provenance: the meeting was created from this file's row."""
+
+    meeting = models.OneToOneField("meetings.Meeting", verbose_name=_("会議"), on_delete=models.CASCADE,
+                                   related_name="ledger_provenance")
+    source = models.ForeignKey(LedgerImport, verbose_name=_("取り込み元"), on_delete=models.PROTECT,
+                               related_name="meetings")
+    row = models.PositiveIntegerField(_("取り込み元の行"))
+
+    class Meta:
+        verbose_name = _("台帳から取り込んだ会議")
+        verbose_name_plural = _("台帳から取り込んだ会議")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.source} {self.row}"
+
+
 class JobStatus(models.TextChoices):
     QUEUED_CHECK = "queued_check", _("確認を待っています")
     CHECKING = "checking", _("確認しています")
@@ -106,8 +141,12 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
     filename = models.CharField(_("ファイル名"), max_length=255)
     sha256 = models.CharField(_("チェックサム"), max_length=64)
-    # The uploaded file until the job ends; emptied once it is imported or cancelled.
-    data = models.BinaryField(_("ファイル"), blank=True, default=b"")
+    # Where the uploaded file is kept (settings STORAGES["ledger"]) until the job ends; blank once it is
+    # imported or cancelled (the file is deleted then).
+    stored_name = models.CharField(_("保存先"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("大きさ（バイト）"), default=0)
+    # What the check found (importer.Result.to_json), so that the import reads the file only once more.
+    plan = models.JSONField(_("取り込みの計画"), default=dict, blank=True)
     status = models.CharField(_("状況"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED_CHECK)
     # "check" while the file is read and checked, "import" while meetings are written.
     phase = models.CharField(_("段階"), max_length=10, blank=True)

@@ -1,4 +1,4 @@
-"""Reading a つながる場 開催台帳 (DOMAIN.md §7, format v1): bytes in, rows of plain values out.
+"""Reading a つながる場 開催台帳 (DOMAIN.md §7, format v1): a file in, rows of plain values out.
 
 Nothing here touches the database. Every problem is a `CellError` naming the row, the column, the value
 and the reason in Japanese, so the importer can report every bad row at once.
@@ -8,10 +8,14 @@ import codecs
 import csv
 import datetime as dt
 import difflib
+import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
@@ -146,18 +150,58 @@ def parse_flag(value) -> bool:
 # ------------------------------------------------------------------------------------------------- files
 
 
-def encoding_of(data: bytes) -> str:
+CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class LedgerFile:
+    """A ledger file to read, as often as needed, a megabyte at a time: never held whole in memory.
+
+    `name` is the name the user gave it (its extension says the format); `open` gives a fresh binary handle.
+    """
+
+    name: str
+    open: Callable[[], BinaryIO]
+    size: int
+
+    @classmethod
+    def from_path(cls, path: Path, name: str | None = None) -> "LedgerFile":
+        return cls(name or path.name, lambda: path.open("rb"), path.stat().st_size)
+
+    @classmethod
+    def from_storage(cls, storage, stored_name: str, name: str) -> "LedgerFile":
+        return cls(name, lambda: storage.open(stored_name, "rb"), storage.size(stored_name))
+
+    @classmethod
+    def from_bytes(cls, name: str, data: bytes) -> "LedgerFile":
+        """For a file already in memory (an export read back, a test)."""
+        return cls(name, lambda: io.BytesIO(data), len(data))
+
+    def chunks(self) -> Iterator[bytes]:
+        with self.open() as handle:
+            while block := handle.read(CHUNK_BYTES):
+                yield block
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        for block in self.chunks():
+            digest.update(block)
+        return digest.hexdigest()
+
+
+def encoding_of(file: LedgerFile) -> str:
     """UTF-8 (with or without BOM) or CP932, whichever reads the whole file; anything binary is refused.
 
-    Decoded a megabyte at a time and thrown away, so a large file is never held twice in memory.
+    Decoded a megabyte at a time and thrown away, so a large file is never held in memory.
     """
-    if b"\x00" in data[:65536]:
-        raise LedgerFileError(_("CSV ファイルとして読めません（文字以外のデータを含んでいます）。Excel の .xlsx か CSV を選んでください。"))
+    with file.open() as handle:
+        if b"\x00" in handle.read(65536):
+            raise LedgerFileError(_("CSV ファイルとして読めません（文字以外のデータを含んでいます）。Excel の .xlsx か CSV を選んでください。"))
     for encoding in ("utf-8-sig", "cp932"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            for start in range(0, len(data), 1 << 20):
-                decoder.decode(data[start:start + (1 << 20)])
+            for block in file.chunks():
+                decoder.decode(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
@@ -180,36 +224,38 @@ def _header(cells) -> list[str]:
     return header
 
 
-def read_rows(filename: str, data: bytes):
+def read_rows(file: LedgerFile):
     """(header, rows): rows is an iterator of (row number, {column: value}) that skips blank rows.
 
-    Reads lazily, so a large file is never held as Python objects all at once.
+    Reads lazily from a handle of its own, so a large file is never held as Python objects all at once.
     """
-    if not data:
+    if not file.size:
         raise LedgerFileError(_("ファイルが空です。"))
-    if len(data) > MAX_BYTES:
+    if file.size > MAX_BYTES:
         raise LedgerFileError(_("ファイルが大きすぎます（200MBまで）。"))
-    name = filename.lower()
+    name = file.name.lower()
     if name.endswith(".xlsx"):
-        return _xlsx_rows(data)
+        return _xlsx_rows(file)
     if name.endswith(".csv") or name.endswith(".txt"):
-        return _csv_rows(io.TextIOWrapper(io.BytesIO(data), encoding=encoding_of(data), newline=""))
+        encoding = encoding_of(file)
+        return _csv_rows(io.TextIOWrapper(file.open(), encoding=encoding, newline=""))
     raise LedgerFileError(_("Excel（.xlsx）か CSV（.csv）のファイルを選んでください。"))
 
 
-def estimate_rows(filename: str, data: bytes) -> int:
+def estimate_rows(file: LedgerFile) -> int:
     """About how many rows the file has, for a progress bar before it is read (0 if unknown)."""
-    if filename.lower().endswith(".xlsx"):
+    if file.name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
         try:
-            book = load_workbook(io.BytesIO(data), read_only=True)
-            rows = (book.worksheets[0].max_row or 1) - 1
-            book.close()
+            with file.open() as handle:
+                book = load_workbook(handle, read_only=True)
+                rows = (book.worksheets[0].max_row or 1) - 1
+                book.close()
             return max(rows, 0)
         except Exception:  # unreadable: the check itself says why
             return 0
-    return max(data.count(b"\n") - 1, 0)
+    return max(sum(block.count(b"\n") for block in file.chunks()) - 1, 0)
 
 
 def _blank_if_spaces(cells) -> list:
@@ -223,38 +269,54 @@ def _csv_rows(text):
     try:
         first = next(reader)
     except StopIteration:
+        text.close()
         raise LedgerFileError(_("ファイルが空です。")) from None
     except csv.Error as error:
+        text.close()
         raise LedgerFileError(_("CSV として読めません：%(error)s") % {"error": error}) from None
-    header = _header(first)
+    try:
+        header = _header(first)
+    except LedgerFileError:
+        text.close()
+        raise
 
     def rows():
-        for number, cells in enumerate(reader, start=2):
-            cells = _blank_if_spaces(cells)
-            if any(cells):
-                yield number, dict(zip(header, cells, strict=False))
+        with text:
+            for number, cells in enumerate(reader, start=2):
+                cells = _blank_if_spaces(cells)
+                if any(cells):
+                    yield number, dict(zip(header, cells, strict=False))
     return header, rows()
 
 
-def _xlsx_rows(data: bytes):
+def _xlsx_rows(file: LedgerFile):
     from openpyxl import load_workbook
 
+    handle = file.open()
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(handle, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        handle.close()
         raise LedgerFileError(_("Excel（.xlsx）のファイルとして読めません。")) from None
-    sheet = book.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
+    values = book.worksheets[0].iter_rows(values_only=True)
     try:
-        first = next(values)
+        header = _header(["" if c is None else c for c in next(values)])
     except StopIteration:
+        book.close()
+        handle.close()
         raise LedgerFileError(_("ファイルが空です。")) from None
-    header = _header(["" if c is None else c for c in first])
+    except LedgerFileError:
+        book.close()
+        handle.close()
+        raise
 
     def rows():
-        for number, cells in enumerate(values, start=2):
-            cells = _blank_if_spaces(cells)
-            if any(str(c) for c in cells):
-                yield number, dict(zip(header, cells, strict=False))
-        book.close()
+        try:
+            for number, cells in enumerate(values, start=2):
+                cells = _blank_if_spaces(cells)
+                if any(str(c) for c in cells):
+                    yield number, dict(zip(header, cells, strict=False))
+        finally:
+            book.close()
+            handle.close()
     return header, rows()

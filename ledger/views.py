@@ -30,12 +30,12 @@ def import_list(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = jobs.job_submit(user=request.user, filename=upload.name, data=upload.read(), request=request)
+            job = jobs.job_submit(user=request.user, upload=upload, request=request)
         except ValidationError as error:
             form.add_error("file", error)
         else:
             return redirect("ledger:import_detail", job.pk)
-    recent = ImportJob.objects.for_user(request.user).select_related("created_by", "ward").defer("data", "errors")[:20]
+    recent = ImportJob.objects.for_user(request.user).select_related("created_by", "ward").defer("plan", "errors")[:20]
     return render(request, "ledger/import_list.html", {"form": form, "jobs": recent},
                   status=400 if form.errors else 200)
 

@@ -112,9 +112,8 @@ class Meeting(models.Model):
     next_review_on = models.DateField(_("次回の見直し日"), null=True, blank=True)
     cancel_reason = models.CharField(_("中止の理由"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
-    source_import = models.ForeignKey("ledger.LedgerImport", verbose_name=_("取り込み元"), on_delete=models.PROTECT,
-                                      null=True, blank=True, related_name="meetings", editable=False)
-    source_row = models.PositiveIntegerField(_("取り込み元の行"), null=True, blank=True, editable=False)
+    tasks = models.ManyToManyField("cases.RoleAssignment", verbose_name=_("決めた役割分担"), through="MeetingTask",
+                                   related_name="+", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登録者"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
@@ -214,6 +213,22 @@ class MeetingCase(models.Model):
 
     def __str__(self):
         return str(self.case)
+
+
+class MeetingTask(models.Model):
+    """A 役割分担 decided at a meeting: the link is the meeting's to keep (cases knows nothing of meetings)."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("決めた会議"), on_delete=models.CASCADE, related_name="task_links")
+    task = models.OneToOneField("cases.RoleAssignment", verbose_name=_("役割分担"), on_delete=models.CASCADE,
+                                related_name="meeting_link")
+
+    class Meta:
+        verbose_name = _("会議で決めた役割分担")
+        verbose_name_plural = _("会議で決めた役割分担")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return str(self.task)
 
 
 class MeetingCaseIssue(models.Model):

@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cases.models import Case, Consent, ConsentPurpose, HouseholdMember, RoleAssignment
+from cases.models import Case, Consent, ConsentPurpose, HouseholdMember
 
 from .filters import ActivityFilter, MeetingFilter
 from .models import (
@@ -79,7 +79,7 @@ def meeting_detail(*, meeting: Meeting) -> dict:
         "invited": [link for link in links if link.invited],
         "attended": [link for link in links if link.attended],
         "attendees": list(meeting.attendees.select_related("agency")),
-        "tasks": list(meeting.tasks.select_related("agency", "case")),
+        "tasks": list(meeting.tasks.select_related("agency", "case", "meeting_link")),
         "agenda_items": list(meeting.agenda_items.select_related("carried_from__meeting")),
     }
 
@@ -156,16 +156,6 @@ def selectable_cases(*, user, ward=None):
     if ward is not None:
         cases = cases.filter(ward=ward)
     return cases.order_by("-received_on", "-pk")
-
-
-def meeting_tasks_for_agency(*, user):
-    """Tasks decided at meetings for the user's agency (their dashboard)."""
-    return (
-        RoleAssignment.objects.actionable()
-        .filter(agency_id=user.agency_id, meeting__isnull=False, case__in=Case.objects.for_user(user))
-        .select_related("meeting__kind", "case")
-        .order_by("due_on", "pk")
-    )
 
 
 def activity_rows(*, user):

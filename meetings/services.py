@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
-from cases.models import Case, Consent, ConsentPurpose, RoleAssignment
+from cases.models import Case, Consent, ConsentPurpose
+from cases.services import task_assign
+from core.history import attribute_to
 from core.locking import check_version
 from core.wareki import format_wareki
 
@@ -32,6 +34,7 @@ from .models import (
     MeetingCaseIssue,
     MeetingKind,
     MeetingStatus,
+    MeetingTask,
 )
 from .selectors import issues_on
 
@@ -160,7 +163,7 @@ def meeting_schedule(*, user, ward, kind, starts_at, basis=None, ends_at=None, p
         ends_at=ends_at, place=place, convener=user, sv_dispatched=sv_dispatched, supervisor=supervisor,
         created_by=user,
     )
-    meeting._history_user = user
+    attribute_to(meeting, user)
     meeting.save()
     MeetingAgency.objects.bulk_create(MeetingAgency(meeting=meeting, agency=agency) for agency in agencies)
     MeetingCase.objects.bulk_create(
@@ -186,7 +189,7 @@ def meeting_reschedule(*, user, meeting: Meeting, version: int, ward, kind, star
                         "place": place, "title": title, "sv_dispatched": sv_dispatched, "supervisor": supervisor}.items():
         setattr(current, name, value)
     current.version += 1
-    current._history_user = user
+    attribute_to(current, user)
     current.save()
     current.agency_links.exclude(agency__in=agencies).delete()
     have = set(current.agency_links.values_list("agency_id", flat=True))
@@ -290,16 +293,16 @@ def meeting_record(*, user, meeting: Meeting, version: int, attended_agencies=()
         case = task["case"]
         if case.pk not in plans:
             plans[case.pk] = case.plans.order_by("-version").first()
-        RoleAssignment(case=case, plan=plans[case.pk], meeting=current, agency=task["agency"],
-                       person=task.get("person", ""), task=task["task"], due_on=task.get("due_on"),
-                       created_by=user).save()
+        assigned = task_assign(user=user, case=case, plan=plans[case.pk], agency=task["agency"],
+                               person=task.get("person", ""), task=task["task"], due_on=task.get("due_on"))
+        MeetingTask.objects.create(meeting=current, task=assigned)
     if current.kind.is_network_meeting:
         _record_agenda(current, agenda_items)
 
     current.minutes, current.decisions, current.next_review_on = minutes, decisions, next_review_on
     current.status = MeetingStatus.HELD
     current.version += 1
-    current._history_user = user
+    attribute_to(current, user)
     current.save()
     audit_record(action=Action.UPDATE, request=request, user=user, obj=current,
                  detail={"held": True, "tasks": len(tasks), "attended_agencies": len(attended)})
@@ -334,7 +337,7 @@ def meeting_cancel(*, user, meeting: Meeting, version: int, reason: str, request
     current.status = MeetingStatus.CANCELLED
     current.cancel_reason = reason.strip()
     current.version += 1
-    current._history_user = user
+    attribute_to(current, user)
     current.save(update_fields=["status", "cancel_reason", "version", "updated_at"])
     audit_record(action=Action.UPDATE, request=request, user=user, obj=current, detail={"cancelled": True})
     return current

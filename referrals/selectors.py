@@ -12,6 +12,7 @@ from django.db.models import BooleanField, Count, OuterRef, Prefetch, Subquery, 
 from django.db.models import Case as Case_
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,7 +39,7 @@ BOXES = {
 }
 
 
-def boxes_for(user) -> list[tuple[str, str]]:
+def boxes_for(user) -> list[tuple[str, str | Promise]]:
     names = ["incoming", "sent"] + (["ward"] if user.role == Role.COORDINATOR else [])
     if user.role == Role.SUPERVISOR:
         names = ["ward"]

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,8 +45,8 @@ SHARING_PURPOSES = (ConsentPurpose.PROVISION, ConsentPurpose.SHARING)
 
 
 class Move(NamedTuple):
-    label: str  # the action's name in headings, messages and the audit trail
-    button: str
+    label: str | Promise  # the action's name in headings, messages and the audit trail
+    button: str | Promise
     sources: tuple
     target: str
     side: str  # "receiver" or "sender": whose action it is

@@ -6,8 +6,10 @@ fixed: it does not grow with the number of meetings.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count
 
@@ -89,10 +91,11 @@ def _grouped_counts(discussions, *, by_ward: bool) -> dict:
         "participants": (attended, "meeting__ward_id", "agency__category_id"),
         "issues": (MeetingCaseIssue.objects.filter(discussion__in=ids), "discussion__meeting__ward_id", "category_id"),
     }
-    grouped = defaultdict(_empty_counts)
+    grouped: defaultdict[int | None, dict] = defaultdict(_empty_counts)
     for key, (queryset, ward_field, category_field) in queries.items():
         fields = ([ward_field] if by_ward else []) + ([category_field] if category_field else [])
-        rows = queryset.order_by().values_list(*fields).annotate(n=Count("pk")) if fields else [(queryset.count(),)]
+        rows: Iterable[tuple[Any, ...]] = (queryset.order_by().values_list(*fields).annotate(n=Count("pk")) if fields
+                                           else [(queryset.count(),)])
         for row in rows:
             group, rest = (row[0], row[1:]) if by_ward else (None, row)
             if category_field is None:

@@ -6,6 +6,7 @@ Every output is drawn from the one report dict of `reports.annual.annual_report`
 import csv
 import io
 from functools import lru_cache
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
@@ -155,14 +156,14 @@ def chart_svg(report: dict, key: str) -> str:
 def _chart(key: str, years: tuple, labels: tuple, values: tuple) -> str:
     """Drawn once per distinct table (about 0.1 s each); the same figures give the same SVG."""
     title = next(t[1] for t in TABLES if t[0] == key)
-    rc = {"svg.fonttype": "none", "svg.hashsalt": f"report-{key}", "font.family": FONT_FAMILY, "font.size": 9}
     buffer = io.BytesIO()
-    with RENDER_LOCK, mpl.rc_context(rc), quiet_fonts():
+    rc = mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"report-{key}", "font.family": FONT_FAMILY, "font.size": 9})
+    with RENDER_LOCK, rc, quiet_fonts():
         figure = Figure(figsize=(5.5, 0.32 * len(labels) + 0.9))
         axes = figure.add_subplot()
         height = 0.38
         positions = range(len(labels))
-        styles = [{"color": "#1f4e79"}, {"color": "#ffffff", "edgecolor": "#1f4e79", "hatch": "///"}]
+        styles: list[dict[str, Any]] = [{"color": "#1f4e79"}, {"color": "#ffffff", "edgecolor": "#1f4e79", "hatch": "///"}]
         for index, (year, style) in enumerate(zip(years, styles, strict=True)):
             axes.barh([p + (height / 2 if index == 0 else -height / 2) for p in positions], values[index], height=height,
                       label=fiscal_year_short_label(int(year)), linewidth=0.8, **style)

@@ -45,7 +45,7 @@ def evaluation_indicators(*, municipality, start: dt.date, end: dt.date, ward=No
     # Newly connected through meetings: tasks decided at a meeting for an agency with no earlier task on the case.
     earlier = RoleAssignment.objects.filter(case_id=OuterRef("case_id"), agency_id=OuterRef("agency_id"),
                                             created_at__lt=OuterRef("created_at"))
-    new_links = RoleAssignment.objects.filter(meeting__in=case_meetings).exclude(Exists(earlier))
+    new_links = RoleAssignment.objects.filter(meeting_link__meeting__in=case_meetings).exclude(Exists(earlier))
     newly_connected_cases = new_links.values("case_id").distinct().count()
     # Agencies newly linked: present at a meeting in the period, never at one of the municipality's before it.
     before = MeetingAgency.objects.filter(

@@ -8,7 +8,7 @@ def layout_for(municipality) -> Layout:
     saved = ReportLayout.objects.filter(municipality=municipality).prefetch_related("rows").first()
     if saved is None:
         return DEFAULT_LAYOUT
-    rows = {table: [] for table in LayoutTable.values}
+    rows: dict[str, list[str]] = {table: [] for table in LayoutTable.values}
     for row in sorted(saved.rows.all(), key=lambda r: (r.sort_order, r.pk)):
         rows[row.table].append(row.name)
     return Layout(

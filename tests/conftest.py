@@ -5,8 +5,12 @@ bureau staff, an administrator and an auditor. 狛江市: one coordinator, to pr
 """
 
 import importlib
+import shutil
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
 
 from accounts.models import Role
 from tests.factories import (
@@ -20,9 +24,8 @@ from tests.factories import (
 
 STANDARD_MASTER_MIGRATIONS = (
     "agencies.migrations.0002_standard_agency_categories",
-    "cases.migrations.0002_standard_issue_categories",
-    "meetings.migrations.0002_standard_bases_and_kinds",
-    "meetings.migrations.0004_tsunagaru_ba_in_annual_tables",
+    "cases.migrations.0001_squashed_0007_cases",
+    "meetings.migrations.0001_squashed_0006_meetings",
     "referrals.migrations.0002_standard_kinds_and_decline_reasons",
 )
 
@@ -41,6 +44,12 @@ def _standard_masters(request):
     if not AgencyCategory.objects.filter(municipality=None).exists():
         for name in STANDARD_MASTER_MIGRATIONS:
             importlib.import_module(name).load(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_upload_folder():
+    """Uploaded ledgers of the last run are gone before this one starts."""
+    shutil.rmtree(Path(settings.STORAGES["ledger"]["OPTIONS"]["location"]), ignore_errors=True)
 
 
 CAST = (
@@ -260,4 +269,4 @@ def import_job_kita(coordinator_kita):
     """北区's coordinator's uploaded ledger, waiting for its check."""
     from ledger.jobs import job_submit
 
-    return job_submit(user=coordinator_kita, filename="北区台帳.csv", data=LEDGER_CSV_KITA.encode())
+    return job_submit(user=coordinator_kita, upload=ContentFile(LEDGER_CSV_KITA.encode(), name="北区台帳.csv"))

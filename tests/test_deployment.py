@@ -278,6 +278,15 @@ def test_the_worker_runs_the_task_queue_with_the_apps_settings_and_leaves_migrat
     assert 'if [ "${RUN_MIGRATIONS:-true}" = "true" ]' in (ROOT / "docker" / "entrypoint.sh").read_text()
 
 
+def test_app_and_worker_share_the_upload_folder_the_image_prepares():
+    # The page stores an uploaded ledger; the worker, another container, reads it: one volume for both.
+    (env_root,) = [arguments.split("=", 1)[1] for arguments in _dockerfile("ENV") if arguments.startswith("UPLOAD_ROOT=")]
+    for service in ("app", "worker"):
+        assert f"uploads:{env_root}" in _compose()["services"][service]["volumes"]
+    assert "uploads" in _compose()["volumes"]
+    assert any(f"chown app:app {env_root}" in arguments for arguments in _dockerfile("RUN"))
+
+
 def test_every_variable_the_compose_file_reads_is_in_the_env_example():
     referenced = {name for name, _, _ in _references(_compose())}
     missing = referenced - set(_env_example())

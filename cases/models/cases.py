@@ -93,9 +93,6 @@ class Case(models.Model):
     external_number = models.CharField(
         _("台帳の事例番号"), max_length=50, blank=True, help_text=_("開催台帳から取り込んだ事例の、市の台帳での番号。")
     )
-    source_import = models.ForeignKey("ledger.LedgerImport", verbose_name=_("取り込み元"), on_delete=models.PROTECT,
-                                      null=True, blank=True, related_name="cases", editable=False)
-    source_row = models.PositiveIntegerField(_("取り込み元の行"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登録者"), on_delete=models.PROTECT, related_name="+"
     )

@@ -162,10 +162,6 @@ class RoleAssignment(models.Model):
     plan = models.ForeignKey(
         SupportPlan, verbose_name=_("支援プラン"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
     )
-    meeting = models.ForeignKey(
-        "meetings.Meeting", verbose_name=_("決めた会議"), on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="tasks",
-    )
     agency = models.ForeignKey("agencies.Agency", verbose_name=_("担当機関"), on_delete=models.PROTECT, related_name="tasks")
     person = models.CharField(_("担当者"), max_length=100, blank=True)
     task = models.CharField(_("役割"), max_length=200)

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +20,7 @@ CASE_FIELDS = ["intake_channel", "referring_category", "referring_agency", "lead
 
 @dataclass(frozen=True)
 class Transition:
-    label: str
+    label: str | Promise
     sources: tuple
     target: str | None  # None: back to the status the case had before it was suspended
     reason_required: bool = False

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.services import audit_record
 from cases.models import Case, Household, HouseholdMember, HouseholdMerge
+from core.history import attribute_to
 
 from .locking import versioned_update
 
@@ -19,10 +20,10 @@ MEMBER_FIELDS = [
 @transaction.atomic
 def household_create(*, user, ward, address="", phone="", note="", primary: dict, request=None) -> Household:
     household = Household(municipality_id=user.municipality_id, ward=ward, address=address, phone=phone, note=note)
-    household._history_user = user
+    attribute_to(household, user)
     household.save()
     member = HouseholdMember(household=household, is_primary=True, relationship=primary.pop("relationship", "本人") or "本人", **primary)
-    member._history_user = user
+    attribute_to(member, user)
     member.save()
     audit_record(action=Action.CREATE, request=request, user=user, obj=household)
     audit_record(action=Action.CREATE, request=request, user=user, obj=member)
@@ -38,7 +39,7 @@ def household_update(*, user, household: Household, expected_version: int, reque
 @transaction.atomic
 def member_add(*, user, household: Household, request=None, **fields) -> HouseholdMember:
     member = HouseholdMember(household=household, is_primary=False, **fields)
-    member._history_user = user
+    attribute_to(member, user)
     member.save()
     audit_record(action=Action.CREATE, request=request, user=user, obj=member)
     return member

@@ -2,6 +2,7 @@
 
 from audit.models import Action
 from audit.services import audit_record
+from core.history import attribute_to
 from core.locking import StaleVersionError, check_version
 
 __all__ = ["StaleVersionError", "check_version", "versioned_update"]
@@ -17,7 +18,7 @@ def versioned_update(obj, *, expected_version: int, fields: list[str], changes: 
     for name in changed:
         setattr(current, name, changes[name])
     current.version += 1  # the row is locked by check_version
-    current._history_user = user  # attributed even outside a web request
+    attribute_to(current, user)  # attributed even outside a web request
     touched = [*changed, "version"] + (["updated_at"] if hasattr(current, "updated_at") else [])
     current.save(update_fields=touched)
     audit_record(action=Action.UPDATE, request=request, user=user, obj=current, detail={"fields": changed})

@@ -76,6 +76,15 @@ def plan_create(*, user, case, kind, goals, decided_on, policy="", review_on=Non
 
 
 @transaction.atomic
+def task_assign(*, user, case, agency, task: str, person: str = "", due_on=None, plan=None) -> RoleAssignment:
+    """A 役割分担 on a case, decided elsewhere (a plan, a meeting): the caller's audit event names it."""
+    assignment = RoleAssignment(case=case, plan=plan, agency=agency, person=person, task=task, due_on=due_on,
+                                created_by=user)
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
 def task_set_status(*, user, task: RoleAssignment, status: str, request=None) -> RoleAssignment:
     if status not in TaskStatus.values:
         raise ValidationError(_("状況を正しく選んでください。"), code="invalid_status")

@@ -147,9 +147,17 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded ledger files wait here for the background worker (which must see the same folder: docker-compose
+# gives app and worker one volume). Never served over HTTP; only the owner may read them.
+UPLOAD_ROOT = Path(env("UPLOAD_ROOT", default=str(BASE_DIR / ".data" / "uploads")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "ledger": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": UPLOAD_ROOT / "ledger", "base_url": None, "file_permissions_mode": 0o600,
+                    "directory_permissions_mode": 0o700},
+    },
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -5,7 +5,7 @@ import os
 from config.devdb import embedded_database_url
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env, progress_database
+from .base import BASE_DIR, DATABASES, STORAGES, env, progress_database
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-not-for-production")
@@ -16,10 +16,7 @@ if not os.environ.get("DATABASE_URL"):
     DATABASES["default"]["ATOMIC_REQUESTS"] = True
     DATABASES["progress"] = progress_database(DATABASES["default"])
 
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 # Static files come straight from the source folders (no collectstatic in development or tests).
 STATIC_ROOT = None

@@ -5,7 +5,7 @@ import os
 from config.devdb import embedded_database_url
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env, progress_database
+from .base import BASE_DIR, DATABASES, STORAGES, env, progress_database
 
 SECRET_KEY = "test-only-secret-key"
 DEBUG = False
@@ -19,10 +19,9 @@ if not os.environ.get("DATABASE_URL"):
 # Argon2 is the production hasher (base.py, tested); tests create many users, so they hash quickly.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Uploaded ledgers of a test run go to a folder of their own, emptied by the next run.
+STORAGES["ledger"]["OPTIONS"]["location"] = BASE_DIR / ".data" / "test-uploads" / env("TEST_DATABASE_NAME", default="test_tsunagaru")
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 # Static files come straight from the source folders (no collectstatic in development or tests).
 STATIC_ROOT = None

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0002_standard_agency_categories'),
-        ('cases', '0005_task_meeting'),
+        ('cases', '0001_squashed_0007_cases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

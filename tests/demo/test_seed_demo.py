@@ -299,7 +299,7 @@ def test_the_demo_has_current_meetings_that_follow_the_legal_rules():
     assert sorted(recent.values_list("kind__name", "status")) == [
         ("つながる場", MeetingStatus.SCHEDULED), ("包括化推進会議", MeetingStatus.HELD), ("支援会議", MeetingStatus.HELD)]
     assert [m.kind.name for m in upcoming_meetings(user=agency_worker)] == ["つながる場"]
-    assert agency_worker.agency.tasks.filter(meeting__kind__name="支援会議").exists()
+    assert agency_worker.agency.tasks.filter(meeting_link__meeting__kind__name="支援会議").exists()
     for meeting in recent.exclude(kind__is_network_meeting=True):
         for discussion in meeting.discussions.select_related("case__household"):
             _consent, problems = meeting_consent(case=discussion.case, basis=meeting.basis, day=meeting.held_on,

@@ -19,7 +19,7 @@ from cases.models import IssueCategory
 from core.wareki import fiscal_year
 from ledger.export import ledger_export
 from ledger.importer import import_ledger
-from ledger.parsing import COLUMNS
+from ledger.parsing import COLUMNS, LedgerFile
 from meetings import services
 from meetings.models import Meeting, MeetingAgency, MeetingBasis, MeetingKind, MeetingStatus
 from reports.annual import annual_report, ward_comparison
@@ -171,7 +171,7 @@ def test_dates_are_real_excel_date_cells_and_text_stays_text(casework, osaka):
 
 def test_the_case_number_is_the_ledgers_own_number_when_the_case_came_from_a_ledger(osaka, kita):
     text = ",".join(COLUMNS) + "\n2020/5/12,北区,=K-1,,本人同意,○,,社会福祉協議会,ゴミ屋敷（疑い含む）\n"
-    import_ledger(municipality=osaka, filename="台帳.csv", data=text.encode())
+    import_ledger(municipality=osaka, file=LedgerFile.from_bytes("台帳.csv", text.encode()))
     assert sheet_rows(export(osaka))[1] == (dt.datetime(2020, 5, 12), "北区", "=K-1", "つながる場", "本人同意（つながる場単独開催）",
                                            "有", "本人・家族", "社会福祉協議会", "ゴミ屋敷（疑い含む）")
 
@@ -196,14 +196,14 @@ def test_csv_is_utf8_with_a_bom_and_lists_joined_with_the_japanese_comma(casewor
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_a_city_exported_and_imported_into_an_empty_city_gives_the_same_yearly_tables(casework, osaka, fmt):
     copy = empty_copy_of(osaka)
-    result = import_ledger(municipality=copy, filename=f"台帳.{fmt}", data=export(osaka, fmt=fmt))
+    result = import_ledger(municipality=copy, file=LedgerFile.from_bytes(f"台帳.{fmt}", export(osaka, fmt=fmt)))
     assert (result.rows, result.meetings_created, result.cases_created) == (5, 5, 3)
     assert_same_tables(osaka, copy, years_held(osaka))
 
 
 def test_one_fiscal_year_round_trips_on_its_own(casework, osaka):
     copy = empty_copy_of(osaka)
-    import_ledger(municipality=copy, filename="台帳.xlsx", data=export(osaka, fiscal_year=2020))
+    import_ledger(municipality=copy, file=LedgerFile.from_bytes("台帳.xlsx", export(osaka, fiscal_year=2020)))
     assert annual_report(municipality=copy, fiscal_year=2019)["meetings"] == {"2019": 0, "2018": 0}
     # Against FY2021 (empty in both): FY2019, the default comparison, was not exported.
     assert tables(annual_report(municipality=copy, fiscal_year=2020, compare=2021)) == tables(
@@ -219,7 +219,7 @@ def test_the_demo_city_round_trips_through_xlsx_with_every_table_of_every_year_a
     osaka = seed_demo()
     copy = empty_copy_of(osaka)
     data = export(osaka)
-    result = import_ledger(municipality=copy, filename="大阪市.xlsx", data=data)
+    result = import_ledger(municipality=copy, file=LedgerFile.from_bytes("大阪市.xlsx", data))
     assert result.meetings_created == len(sheet_rows(data)) - 1 > 400
     years = years_held(osaka)
     assert years[:4] == [2019, 2020, 2021, 2022]
@@ -230,7 +230,7 @@ def test_a_demo_ward_round_trips_through_csv():
     osaka = seed_demo()
     kita = Ward.objects.get(municipality=osaka, name="北区")
     copy = empty_copy_of(osaka)
-    import_ledger(municipality=copy, filename="北区.csv", data=export(osaka, fmt="csv", ward=kita))
+    import_ledger(municipality=copy, file=LedgerFile.from_bytes("北区.csv", export(osaka, fmt="csv", ward=kita)))
     assert Meeting.all_objects.filter(municipality=copy).exclude(ward__name="北区").count() == 0
     assert_same_tables(osaka, copy, years_held(osaka), ward_name="北区")
 
@@ -260,7 +260,7 @@ def ledger_of(n: int) -> bytes:
 
 @pytest.mark.parametrize("meetings", [3, 40])
 def test_the_number_of_queries_does_not_grow_with_the_meetings(osaka, kita, nishinari, django_assert_num_queries, meetings):
-    import_ledger(municipality=osaka, filename="台帳.csv", data=ledger_of(meetings))
+    import_ledger(municipality=osaka, file=LedgerFile.from_bytes("台帳.csv", ledger_of(meetings)))
     # 1 discussions of the chunk, 2 their agencies present, 3 their issues (one chunk holds every row);
     # 4 meetings left out, 5 meetings with two agencies of a category, 6 the audit event.
     with django_assert_num_queries(6):
@@ -269,7 +269,7 @@ def test_the_number_of_queries_does_not_grow_with_the_meetings(osaka, kita, nish
 
 
 def test_the_queries_grow_with_the_chunks_only(osaka, kita, nishinari, django_assert_num_queries):
-    import_ledger(municipality=osaka, filename="台帳.csv", data=ledger_of(40))
+    import_ledger(municipality=osaka, file=LedgerFile.from_bytes("台帳.csv", ledger_of(40)))
     # 4 full chunks of 10 rows × 3 queries, 1 query finding nothing more, then the 3 queries after the rows.
     with django_assert_num_queries(4 * 3 + 1 + 3):
         result = ledger_export(municipality=osaka, output=io.BytesIO(), fmt="csv", chunk_size=10)

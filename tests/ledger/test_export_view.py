@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from ledger.importer import import_ledger
-from ledger.parsing import COLUMNS
+from ledger.parsing import COLUMNS, LedgerFile
 from tests.conftest import LEDGER_CSV_KITA
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def imported(osaka, kita, nishinari):
     text = LEDGER_CSV_KITA + "2020/8/1,西成区,N-1,,支援会議,無,,,\n"
-    import_ledger(municipality=osaka, filename="all.csv", data=text.encode())
+    import_ledger(municipality=osaka, file=LedgerFile.from_bytes("all.csv", text.encode()))
 
 
 def _download(client, **params):

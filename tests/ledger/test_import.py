@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from cases.models import Case
 from ledger.importer import LedgerRejected, import_ledger
 from ledger.models import AliasKind, LedgerImport, NameAlias
+from ledger.parsing import LedgerFile
 from meetings.models import Meeting, MeetingCaseIssue
 from reports.annual import annual_report
 
@@ -23,7 +24,7 @@ GOOD = HEADER + (
 
 
 def _import(osaka, text=GOOD, name="台帳.csv", encoding="utf-8", **kwargs):
-    return import_ledger(municipality=osaka, filename=name, data=text.encode(encoding), **kwargs)
+    return import_ledger(municipality=osaka, file=LedgerFile.from_bytes(name, text.encode(encoding)), **kwargs)
 
 
 def _state():
@@ -36,7 +37,7 @@ def test_rows_become_cases_and_meetings_that_the_yearly_tables_count(osaka, kita
     assert (result.rows, result.cases_created, result.meetings_created) == (3, 2, 3)
     k1 = Case.all_objects.get(external_number="K-1")
     assert k1.discussions.count() == 2 and k1.referring_category.name == "地域包括支援センター"
-    assert k1.source_import.filename == "台帳.csv" and k1.source_row == 2
+    assert k1.ledger_provenance.source.filename == "台帳.csv" and k1.ledger_provenance.row == 2
     first, second = Meeting.all_objects.filter(discussions__case=k1).order_by("held_on")
     assert sorted((i.category.name, i.suspected) for i in first.discussions.get().issues.all()) == [
         ("経済的困窮", True), ("認知症", False)]
@@ -107,7 +108,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_reports_every_one(osaka, kita,
 ])
 def test_files_that_cannot_be_read_import_nothing(osaka, kita, data, reason):
     with pytest.raises(LedgerRejected) as rejected:
-        import_ledger(municipality=osaka, filename="台帳.csv", data=data)
+        import_ledger(municipality=osaka, file=LedgerFile.from_bytes("台帳.csv", data))
     assert reason in rejected.value.errors[0].reason and _state() == (0, 0, 0, 0)
 
 

@@ -7,8 +7,10 @@ import pytest
 from openpyxl import Workbook
 
 from ledger.parsing import (
+    LedgerFile,
     LedgerFileError,
     Matcher,
+    estimate_rows,
     normalize,
     parse_date,
     parse_flag,
@@ -90,14 +92,14 @@ def _csv(text, encoding="utf-8"):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
 def test_csv_in_utf8_with_or_without_bom_or_cp932(encoding):
-    header, rows = read_rows("台帳.csv", _csv(f"{HEADER}\n2020/5/12,北区,A-1,,地域ケア会議,有,,包括,認知症\n", encoding))
+    header, rows = read_rows(LedgerFile.from_bytes("台帳.csv", _csv(f"{HEADER}\n2020/5/12,北区,A-1,,地域ケア会議,有,,包括,認知症\n", encoding)))
     assert header[0] == "開催日"
     assert list(rows) == [(2, dict(zip(header, ["2020/5/12", "北区", "A-1", "", "地域ケア会議", "有", "", "包括", "認知症"],
                                        strict=True)))]
 
 
 def test_blank_rows_are_skipped_and_row_numbers_are_excels():
-    _header, rows = read_rows("a.csv", _csv(f"{HEADER}\n,,,,,,,,\n2020/5/12,北区,A-1,,地域ケア会議,,,,\n"))
+    _header, rows = read_rows(LedgerFile.from_bytes("a.csv", _csv(f"{HEADER}\n,,,,,,,,\n2020/5/12,北区,A-1,,地域ケア会議,,,,\n")))
     assert [number for number, _row in rows] == [3]
 
 
@@ -108,7 +110,7 @@ def test_an_xlsx_with_date_cells():
     sheet.append([dt.datetime(2020, 5, 12), "北区", "A-1", None, "支援会議", "○", None, "包括\n困窮", "認知症"])
     buffer = io.BytesIO()
     book.save(buffer)
-    _header, rows = read_rows("台帳.xlsx", buffer.getvalue())
+    _header, rows = read_rows(LedgerFile.from_bytes("台帳.xlsx", buffer.getvalue()))
     (number, row), = list(rows)
     assert number == 2 and row["開催日"] == dt.datetime(2020, 5, 12) and row["会議種別"] == ""
 
@@ -125,7 +127,7 @@ def test_an_xlsx_with_date_cells():
 ])
 def test_files_that_cannot_be_read_say_why(filename, data, message):
     with pytest.raises(LedgerFileError, match=message):
-        header, rows = read_rows(filename, data)
+        header, rows = read_rows(LedgerFile.from_bytes(filename, data))
         list(rows)
 
 
@@ -134,4 +136,13 @@ def test_a_ten_megabyte_binary_renamed_to_csv_is_refused():
 
     noise = random.Random(7).randbytes(10 * 1024 * 1024)
     with pytest.raises(LedgerFileError):
-        read_rows("台帳.csv", noise)
+        read_rows(LedgerFile.from_bytes("台帳.csv", noise))
+
+
+def test_a_file_on_disk_is_read_as_a_stream(tmp_path):
+    path = tmp_path / "台帳.csv"
+    path.write_bytes(_csv(f"{HEADER}\n" + "2020/5/12,北区,A-1,,地域ケア会議,,,,\n" * 3, "cp932"))
+    file = LedgerFile.from_path(path)
+    _header, rows = read_rows(file)
+    assert [number for number, _row in rows] == [2, 3, 4] and file.size == path.stat().st_size
+    assert estimate_rows(file) == 3

@@ -21,6 +21,7 @@ from agencies.models import Ward
 from agencies.services import municipality_setup
 from cases.models import Case
 from ledger.importer import LedgerRejected, import_ledger
+from ledger.parsing import LedgerFile
 from meetings.models import Meeting
 from reports.annual import annual_report
 
@@ -336,7 +337,7 @@ def test_any_accepted_ledger_imports_into_the_tables_counted_by_hand(city, ledge
     for filename, data in ledger.files():
         with transaction.atomic():
             try:
-                result = import_ledger(municipality=city, filename=filename, data=data)
+                result = import_ledger(municipality=city, file=LedgerFile.from_bytes(filename, data))
             except LedgerRejected as rejected:
                 pytest.fail(filename + "\n" + "\n".join(f"{e.row} {e.column} {e.value!r}: {e.reason}" for e in rejected.errors))
             assert (result.meetings_created, result.cases_created) == (len(meant), cases), filename
@@ -353,5 +354,5 @@ def test_any_accepted_ledger_imports_into_the_tables_counted_by_hand(city, ledge
 def test_a_cell_of_spaces_is_blank_so_the_kind_takes_its_default(city):
     """Found by the property above: 会議種別 holding only a space (ASCII or 全角) was 「会議種別が見つかりません」."""
     data = "開催日,区,事例番号,会議種別,開催根拠\n2020/5/12,北区,K-1, ,地域ケア会議\n2020/5/13,北区,K-1,\u3000,支援会議\n"
-    assert import_ledger(municipality=city, filename="台帳.csv", data=data.encode()).meetings_created == 2
+    assert import_ledger(municipality=city, file=LedgerFile.from_bytes("台帳.csv", data.encode())).meetings_created == 2
     assert annual_report(municipality=city, fiscal_year=2020)["meetings"]["2020"] == 2

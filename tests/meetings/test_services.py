@@ -191,7 +191,7 @@ class TestRecord:
         _record(meeting, coordinator_kita, attended_agencies=[kita_houkatsu], decisions="見守りを強化", tasks=[
             {"case": case_kita, "agency": kita_houkatsu, "task": "月2回の訪問", "due_on": dt.date(2099, 10, 1)},
         ])
-        task = RoleAssignment.objects.get(meeting=meeting)
+        task = RoleAssignment.objects.get(meeting_link__meeting=meeting)
         assert (task.case, task.agency, task.plan, task.created_by) == (case_kita, kita_houkatsu, case_kita.plans.get(), coordinator_kita)
         assert task in agency_tasks(user=agency_worker)
         meeting.refresh_from_db()
@@ -209,7 +209,7 @@ class TestRecord:
             with pytest.raises(ValidationError) as refused:
                 _record(meeting, coordinator_kita, tasks=[task])
             assert message in refused.value.messages[0]
-        assert not RoleAssignment.objects.filter(meeting=meeting).exists()
+        assert not RoleAssignment.objects.filter(meeting_link__meeting=meeting).exists()
 
     def test_uninvited_agencies_that_came_are_added_as_present(self, coordinator_kita, kita, case_kita, kita_houkatsu):
         walk_in = AgencyFactory(ward=kita, name="北区見守り相談室")

@@ -94,7 +94,7 @@ class TestPages:
             "agenda-TOTAL_FORMS": 0, "agenda-INITIAL_FORMS": 0,
         })
         assert response.status_code == 302, response.content.decode()
-        assert RoleAssignment.objects.get(meeting=meeting).task == "家計相談への同行"
+        assert RoleAssignment.objects.get(meeting_link__meeting=meeting).task == "家計相談への同行"
         assert meeting.attendees.get().name == "包括 花子"
         detail = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
         assert "家計相談への同行" in detail and "家計の相談につなぐ" in detail

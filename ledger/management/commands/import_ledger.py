@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from agencies.models import Municipality
 from ledger.importer import LedgerRejected, import_ledger
-from ledger.parsing import estimate_rows
+from ledger.parsing import LedgerFile, estimate_rows
 
 PHASES = {"check": "確認", "import": "書き込み"}
 
@@ -61,11 +61,11 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"ファイル {file} がありません。")
-        data = path.read_bytes()
+        ledger = LedgerFile.from_path(path)
         enabled = sys.stderr.isatty() if progress is None else progress
-        bar = Bar(self.stderr._out, estimate_rows(path.name, data), enabled)
+        bar = Bar(self.stderr._out, estimate_rows(ledger), enabled)
         try:
-            result = import_ledger(municipality=city, filename=path.name, data=data, dry_run=dry_run, progress=bar)
+            result = import_ledger(municipality=city, file=ledger, dry_run=dry_run, progress=bar)
         except KeyboardInterrupt:
             bar.close()
             raise CommandError("中断しました。何も登録していません。") from None
