@@ -8,6 +8,7 @@ GET /api/v1/reports/referrals/?fy=2022[&ward=北区]  つなぎの集計
 import datetime as dt
 from dataclasses import asdict
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +21,7 @@ from agencies.models import Ward
 from audit.models import Action
 from audit.services import audit_record
 from reports.activities import activity_report
-from reports.annual import annual_report
+from reports.annual import YearPair, annual_report
 from reports.indicators import evaluation_indicators
 from reports.layouts import layout_for
 from reports.referrals import referral_report
@@ -99,12 +100,14 @@ class AnnualReportView(APIView):
     def get(self, request):
         municipality = request.user.municipality
         data = _query(AnnualReportQuerySerializer, request)
-        if data.get("compare") is not None and data["compare"] == data["fy"]:
-            raise serializers.ValidationError({"compare": [_("比較する年度（compare）には、fy と別の年度を指定してください。")]})
-        report = annual_report(municipality=municipality, fiscal_year=data["fy"], compare=data.get("compare"),
+        try:
+            years = YearPair.of(data["fy"], data.get("compare"))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"compare": error.messages}) from None
+        report = annual_report(municipality=municipality, fiscal_year=years.fiscal_year, compare=years.compare,
                                ward=_ward(data, municipality), layout=layout_for(municipality))
         _audit(request, "annual")
-        return Response(report)
+        return Response(report.to_json())
 
 
 @extend_schema(description=gettext_lazy("活動と相談の集計（seed 001 の表、昨年同期との比較）と、データから計算できる評価指標（003 第4章）。"))
@@ -121,7 +124,7 @@ class ActivityReportView(APIView):
         report = activity_report(municipality=municipality, start=data["start"], end=data["end"], ward=ward)
         indicators = evaluation_indicators(municipality=municipality, start=data["start"], end=data["end"], ward=ward)
         _audit(request, "activities")
-        return Response({**report, "indicators": [asdict(indicator) for indicator in indicators]})
+        return Response({**report.to_json(), "indicators": [asdict(indicator) for indicator in indicators]})
 
 
 @extend_schema(description=gettext_lazy("つなぎの集計（依頼先の機関種別別・区別の件数、回答までの日数の中央値、辞退の理由別の件数）。"))
@@ -136,4 +139,4 @@ class ReferralReportView(APIView):
         data = _query(ReferralReportQuerySerializer, request)
         report = referral_report(municipality=municipality, fiscal_year=data["fy"], ward=_ward(data, municipality))
         _audit(request, "referrals")
-        return Response(report)
+        return Response(report.to_json())

@@ -7,7 +7,8 @@ from faker import Faker
 
 from accounts.models import User
 from agencies.models import Agency, AgencyCategory, Municipality, Ward
-from cases.models import Household, HouseholdMember
+from cases.models import Household
+from cases.services.bulk import NewHousehold, household_bulk_create
 
 from .history import history_cases
 from .people import (
@@ -100,7 +101,6 @@ def seed_referrals(municipality) -> int:
     """北区's referrals, through the services, one in every state the inboxes show: an overdue つなぎ waiting
     for 北区地域包括支援センター, one in progress, one declined, one completed, and a つながる場の開催依頼 from
     the 包括 to the ward office."""
-    from cases import services as case_services
     from cases.models import Case
     from referrals import services
     from referrals.models import DeclineReason, Referral, ReferralKind
@@ -117,16 +117,10 @@ def seed_referrals(municipality) -> int:
     kinds = {k.name: k for k in ReferralKind.objects.filter(municipality=None)}
     today = date.today()
 
-    def sent(referral, days_ago):
-        when = timezone.now() - timedelta(days=days_ago)
-        Referral.all_objects.filter(pk=referral.pk).update(
-            sent_at=when, sent_on=timezone.localdate(when), due_on=timezone.localdate(when) + timedelta(days=referral.kind.default_due_days))
-        referral.events.update(at=when)
+    sent = _backdated
 
     def consent(case):
-        return case_services.consent_record(
-            user=coordinator, member=case.household.members.get(is_primary=True), purpose="provision",
-            obtained_on=today - timedelta(days=20), method="written", all_agencies=True)
+        return _provision_consent(coordinator, case, today)
 
     consent(cases[0])
     overdue = services.referral_send(
@@ -166,6 +160,25 @@ def seed_referrals(municipality) -> int:
         user=coordinator, case=cases[4], kind=kinds["つなぎ"], to_agency=agencies["生活困窮担当"],
         reason="就労と家計の相談を希望している。本人から連絡してよいとの了解あり。")
     return Referral.all_objects.filter(case_ward=ward).count()
+
+
+def _backdated(referral, days_ago: int) -> None:
+    """The demo's referrals were sent days ago (the inboxes show waiting times and one overdue)."""
+    from referrals.models import Referral
+
+    when = timezone.now() - timedelta(days=days_ago)
+    Referral.all_objects.filter(pk=referral.pk).update(
+        sent_at=when, sent_on=timezone.localdate(when), due_on=timezone.localdate(when) + timedelta(days=referral.kind.default_due_days))
+    referral.events.update(at=when)
+
+
+def _provision_consent(coordinator, case, today):
+    """本人の同意（他機関への提供）, so that a referral may share personal details."""
+    from cases import services as case_services
+
+    return case_services.consent_record(
+        user=coordinator, member=case.household.members.get(is_primary=True), purpose="provision",
+        obtained_on=today - timedelta(days=20), method="written", all_agencies=True)
 
 
 def seed_meetings(municipality) -> int:
@@ -271,17 +284,14 @@ def seed_households(municipality: Municipality) -> int:
         ward = wards[ward_name]
         # The households of the demo's past years (demo.history) are not the ones topped up here.
         existing = Household.all_objects.filter(ward=ward).exclude(cases__in=history_cases()).count()
+        new = []
         for index in range(HOUSEHOLDS_PER_WARD.get(ward_name, HOUSEHOLDS_PER_OTHER_WARD)):
             # Generated even when skipped, so every household gets the same data on every run.
             household_data, members = fake_household(fake, ward_name)
-            if index < existing:
-                continue
-            household = Household.all_objects.create(municipality=municipality, ward=ward, **household_data)
-            HouseholdMember.objects.bulk_create(
-                HouseholdMember(household=household, is_primary=(position == 0), **member)
-                for position, member in enumerate(members)
-            )
-            created += 1
+            if index >= existing:
+                new.append(NewHousehold(ward=ward, members=members, **household_data))
+        # Through cases' bulk service: search keys of the household and of each member, and history rows.
+        created += len(household_bulk_create(user=None, municipality=municipality, households=new))
     return created
 
 

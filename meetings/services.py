@@ -83,14 +83,14 @@ def meeting_consent(*, case: Case, basis: MeetingBasis | None, day: dt.date, age
     return best, []
 
 
-def _consent_error(problems: list[str], basis: MeetingBasis) -> ValidationError:
+def _consent_error(problems: list[str], basis: MeetingBasis | None) -> ValidationError:
     advice = _(
         "本人の「つながる場での協議」の同意を記録してから登録してください。同意が得られない事例は、"
         "要件を満たす場合に限り、同意がなくても協議できる支援会議（社会福祉法第106条の6）として開催できます。"
     )
     return ValidationError(
         [
-            _("開催根拠「%(basis)s」では、本人の同意がないと個人情報を協議できません。") % {"basis": basis.name},
+            _("開催根拠「%(basis)s」では、本人の同意がないと個人情報を協議できません。") % {"basis": basis.name if basis else ""},
             *problems,
             advice,
         ],
@@ -213,6 +213,26 @@ def meeting_record(*, user, meeting: Meeting, version: int, attended_agencies=()
     ({"case", "agency", "task", "due_on", "person"}), written on the discussed cases.
     """
     current = check_version(meeting, version, fields=["minutes", "decisions", "next_review_on"])
+    attended = list(attended_agencies)
+    discussed = _check_record(current, attended=attended, next_review_on=next_review_on, tasks=tasks)
+    _record_agencies(current, attended)
+    _record_attendees(current, attendees)
+    _record_discussions(current, discussed, discussions or {})
+    _record_tasks(current, user, tasks)
+    if current.kind.is_network_meeting:
+        _record_agenda(current, agenda_items)
+    current.minutes, current.decisions, current.next_review_on = minutes, decisions, next_review_on
+    current.status = MeetingStatus.HELD
+    current.version += 1
+    attribute_to(current, user)
+    current.save()
+    audit_record(action=Action.UPDATE, request=request, user=user, obj=current,
+                 detail={"held": True, "tasks": len(tasks), "attended_agencies": len(attended)})
+    return current
+
+
+def _check_record(current: Meeting, *, attended: list, next_review_on, tasks) -> dict:
+    """Everything that can refuse the record, before anything is written: {case id: discussion} when it may."""
     if current.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("中止した会議には記録できません。"), code="cancelled")
     day = current.held_on
@@ -223,7 +243,6 @@ def meeting_record(*, user, meeting: Meeting, version: int, attended_agencies=()
     discussed = {d.case_id: d for d in current.discussions.select_related("case__household").prefetch_related("case__issues")}
     if not current.kind.is_network_meeting and not discussed:
         raise ValidationError(_("協議した事例がありません。先に会議の予定に事例を加えてください。"), code="no_cases")
-    attended = list(attended_agencies)
     for agency in attended:
         if agency.municipality_id != current.municipality_id:
             raise ValidationError(_("他の自治体の機関は出席者にできません。"), code="other_municipality_agency")
@@ -242,8 +261,11 @@ def meeting_record(*, user, meeting: Meeting, version: int, attended_agencies=()
             raise ValidationError(_("他の自治体の機関には役割分担できません。"), code="task_agency")
         if task.get("due_on") and task["due_on"] < day:
             raise ValidationError(_("役割分担の期限は開催日以降にしてください。"), code="task_due")
+    return discussed
 
-    # Agencies present: invitations kept, the uninvited who came added.
+
+def _record_agencies(current: Meeting, attended: list) -> None:
+    """Agencies present: invitations kept, the uninvited who came added."""
     links = {link.agency_id: link for link in current.agency_links.all()}
     present = {agency.pk for agency in attended}
     for agency_id, link in links.items():
@@ -254,7 +276,10 @@ def meeting_record(*, user, meeting: Meeting, version: int, attended_agencies=()
         MeetingAgency(meeting=current, agency=agency, invited=False, attended=True)
         for agency in attended if agency.pk not in links
     )
-    # People present, each bound by the confidentiality of the basis.
+
+
+def _record_attendees(current: Meeting, attendees) -> None:
+    """People present, each bound by the confidentiality of the basis."""
     confidentiality = (
         Confidentiality.STATUTORY if current.basis and current.basis.statutory_confidentiality else Confidentiality.AGREEMENT
     )
@@ -265,10 +290,13 @@ def meeting_record(*, user, meeting: Meeting, version: int, attended_agencies=()
                         is_internal=person.get("is_internal", False))
         for person in attendees
     )
-    # The issues of each case as discussed (pre-filled from the case on the day unless given).
-    discussions = discussions or {}
+
+
+def _record_discussions(current: Meeting, discussed: dict, given_by_case: dict) -> None:
+    """The issues of each case as discussed (pre-filled from the case on the day unless given)."""
+    day = current.held_on
     for case_id, discussion in discussed.items():
-        given = discussions.get(case_id)
+        given = given_by_case.get(case_id)
         if given is None and discussion.issues_recorded:
             continue
         if given is None:
@@ -287,8 +315,12 @@ def meeting_record(*, user, meeting: Meeting, version: int, attended_agencies=()
         discussion.note = note
         discussion.issues_recorded = True
         discussion.save(update_fields=["note", "issues_recorded", "consent"])
-    # 役割分担 as tasks on the discussed cases, attached to the case's current plan if it has one.
-    plans = {}
+
+
+def _record_tasks(current: Meeting, user, tasks) -> None:
+    """役割分担 as tasks on the discussed cases (cases' service), attached to the case's current plan if it
+    has one; the meeting keeps the link (MeetingTask)."""
+    plans: dict = {}
     for task in tasks:
         case = task["case"]
         if case.pk not in plans:
@@ -296,17 +328,6 @@ def meeting_record(*, user, meeting: Meeting, version: int, attended_agencies=()
         assigned = task_assign(user=user, case=case, plan=plans[case.pk], agency=task["agency"],
                                person=task.get("person", ""), task=task["task"], due_on=task.get("due_on"))
         MeetingTask.objects.create(meeting=current, task=assigned)
-    if current.kind.is_network_meeting:
-        _record_agenda(current, agenda_items)
-
-    current.minutes, current.decisions, current.next_review_on = minutes, decisions, next_review_on
-    current.status = MeetingStatus.HELD
-    current.version += 1
-    attribute_to(current, user)
-    current.save()
-    audit_record(action=Action.UPDATE, request=request, user=user, obj=current,
-                 detail={"held": True, "tasks": len(tasks), "attended_agencies": len(attended)})
-    return current
 
 
 def _record_agenda(meeting: Meeting, items):

@@ -1,6 +1,8 @@
 """The activity report of seed 001 for any period (DOMAIN.md §6), against the same months a year earlier."""
 
+import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -74,7 +76,29 @@ def compare_label(current: int, previous: int) -> str:
     return "増加" if change > 0 else "減少"
 
 
-def activity_report(*, municipality, start: dt.date, end: dt.date, ward=None) -> dict:
+@dataclass(frozen=True)
+class ActivityReport:
+    """Seed 001's activity table and consultations for a period against the same months a year earlier."""
+
+    municipality: str
+    ward: str | None
+    period: dict[str, str]
+    previous_period: dict[str, str]
+    rows: list[dict]
+    trainings: dict[str, int]
+    tools: dict[str, int]
+    consultations: dict[str, int]
+    consultations_by_month: dict[str, dict[str, int]]
+    consultations_vs_same_months_last_year: float
+    tsunagaru_ba: dict[str, int]
+    tsunagaru_ba_vs_same_months_last_year: str
+    continuing_share: dict[str, int]
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def activity_report(*, municipality, start: dt.date, end: dt.date, ward=None) -> ActivityReport:
     previous_start, previous_end = year_earlier(start), year_earlier(end)
     counts = _activity_counts(municipality=municipality, ward=ward, start=start, end=end)
 
@@ -99,20 +123,20 @@ def activity_report(*, municipality, start: dt.date, end: dt.date, ward=None) ->
     meetings_before = _tsunagaru_ba(municipality=municipality, ward=ward, start=previous_start, end=previous_end)
     continuing, consulted = _continuing_share(consultations, start)
     continuing_before, consulted_before = _continuing_share(previous_consultations, previous_start)
-    return {
-        "municipality": municipality.name,
-        "ward": ward.name if ward is not None else None,
-        "period": {"from": start.isoformat(), "to": end.isoformat()},
-        "previous_period": {"from": previous_start.isoformat(), "to": previous_end.isoformat()},
-        "rows": rows,
-        "trainings": {"count": count(ActivityKind.TRAINING), "participants_total": count(ActivityKind.TRAINING, "participants")},
-        "tools": {"count": count(ActivityKind.TOOL)},
-        "consultations": {"current": current_total, "previous": previous_total},
-        "consultations_by_month": {"current": _by_month(consultations), "previous": _by_month(previous_consultations)},
-        "consultations_vs_same_months_last_year": ratio(current_total, previous_total, 2),
-        "tsunagaru_ba": {"current": meetings_now, "previous": meetings_before},
-        "tsunagaru_ba_vs_same_months_last_year": compare_label(meetings_now, meetings_before),
-        "continuing_share": {
+    return ActivityReport(
+        municipality=municipality.name,
+        ward=ward.name if ward is not None else None,
+        period={"from": start.isoformat(), "to": end.isoformat()},
+        previous_period={"from": previous_start.isoformat(), "to": previous_end.isoformat()},
+        rows=rows,
+        trainings={"count": count(ActivityKind.TRAINING), "participants_total": count(ActivityKind.TRAINING, "participants")},
+        tools={"count": count(ActivityKind.TOOL)},
+        consultations={"current": current_total, "previous": previous_total},
+        consultations_by_month={"current": _by_month(consultations), "previous": _by_month(previous_consultations)},
+        consultations_vs_same_months_last_year=ratio(current_total, previous_total, 2),
+        tsunagaru_ba={"current": meetings_now, "previous": meetings_before},
+        tsunagaru_ba_vs_same_months_last_year=compare_label(meetings_now, meetings_before),
+        continuing_share={
             "current": ratio(continuing * 100, consulted, 0), "previous": ratio(continuing_before * 100, consulted_before, 0),
         },
-    }
+    )

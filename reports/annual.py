@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils.translation import gettext_lazy
 
 from agencies.models import AgencyCategory, Ward
 from cases.models import IssueCategory
@@ -42,6 +44,67 @@ class Layout:
 
 
 DEFAULT_LAYOUT = Layout()
+
+SAME_YEAR = gettext_lazy("比較する年度には、集計する年度と別の年度を選んでください。")
+
+
+@dataclass(frozen=True)
+class YearPair:
+    """The year reported and the year it is compared with. The one place the rule lives: the page's form, the
+    API, the command and the report itself all ask `YearPair.of`."""
+
+    fiscal_year: int
+    compare: int
+
+    @classmethod
+    def of(cls, fiscal_year: int, compare: int | None = None) -> "YearPair":
+        """`compare` defaults to the year before; it is never the year reported (ValidationError "same_year")."""
+        compare = fiscal_year - 1 if compare is None else compare
+        if compare == fiscal_year:
+            raise ValidationError(SAME_YEAR, code="same_year")
+        return cls(fiscal_year, compare)
+
+    @property
+    def years(self) -> list[int]:
+        return [self.fiscal_year, self.compare]
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    """The five tables of seed 000 for two fiscal years (DOMAIN.md §6). `to_json()` is the report JSON."""
+
+    municipality: str
+    ward: str | None
+    fiscal_years: list[int]
+    labels: dict[str, str]
+    meetings: dict[str, int]
+    tables: dict[str, Any]
+    footnotes: dict[str, str]
+    suppressed_below: int | None = None  # set on a copy for publication (exports.suppress)
+
+    def to_json(self) -> dict:
+        data: dict[str, Any] = {"municipality": self.municipality, "ward": self.ward, "fiscal_years": self.fiscal_years,
+                "labels": self.labels, "meetings": self.meetings, "tables": self.tables, "footnotes": self.footnotes}
+        if self.suppressed_below is not None:
+            data["suppressed_below"] = self.suppressed_below
+        return data
+
+    @property
+    def year_columns(self) -> list[str]:
+        return [str(y) for y in self.fiscal_years]
+
+
+@dataclass(frozen=True)
+class WardComparison:
+    """One row per ward for each table, with the city total (the bureau's comparison)."""
+
+    fiscal_year: int
+    label: str
+    meetings: list[int]
+    tables: dict[str, dict]
+
+    def to_json(self) -> dict:
+        return {"fiscal_year": self.fiscal_year, "label": self.label, "meetings": self.meetings, "tables": self.tables}
 
 
 def half_up(value: Decimal | float, places: int = 0):
@@ -195,12 +258,9 @@ def _other_members(model, named, counts: dict, label=_name) -> str:
 
 
 def annual_report(*, municipality, fiscal_year: int, compare: int | None = None, ward=None,
-                  layout: Layout = DEFAULT_LAYOUT) -> dict:
-    """The report JSON of DOMAIN.md §6 for `fiscal_year` against `compare` (default: the year before)."""
-    compare = fiscal_year - 1 if compare is None else compare
-    if compare == fiscal_year:
-        raise ValueError("compare must differ from fiscal_year")
-    years = [fiscal_year, compare]
+                  layout: Layout = DEFAULT_LAYOUT) -> AnnualReport:
+    """The report for `fiscal_year` against `compare` (default: the year before; never the same year)."""
+    years = YearPair.of(fiscal_year, compare).years
     counts = {y: _year_counts(municipality=municipality, fiscal_year=y, ward=ward) for y in years}
     computed = _tables(counts, years, municipality, layout)
     footnotes = dict(layout.footnotes)
@@ -208,18 +268,14 @@ def annual_report(*, municipality, fiscal_year: int, compare: int | None = None,
                               ("issues", IssueCategory, issue_label)):
         if footnotes.get(f"{key}_other") is None:
             footnotes[f"{key}_other"] = _other_members(model, computed["named"][key], counts[fiscal_year][key], label)
-    return {
-        "municipality": municipality.name,
-        "ward": ward.name if ward is not None else None,
-        "fiscal_years": years,
-        "labels": {str(y): fiscal_year_label(y) for y in years},
-        "meetings": computed["meetings"],
-        "tables": computed["tables"],
-        "footnotes": footnotes,
-    }
+    return AnnualReport(
+        municipality=municipality.name, ward=ward.name if ward is not None else None, fiscal_years=years,
+        labels={str(y): fiscal_year_label(y) for y in years}, meetings=computed["meetings"],
+        tables=computed["tables"], footnotes=footnotes,
+    )
 
 
-def ward_comparison(*, municipality, fiscal_year: int, layout: Layout = DEFAULT_LAYOUT) -> dict:
+def ward_comparison(*, municipality, fiscal_year: int, layout: Layout = DEFAULT_LAYOUT) -> WardComparison:
     """One row per ward for each table (the bureau's comparison), plus the city total; fixed queries."""
     wards = list(Ward.objects.filter(municipality=municipality).order_by("sort_order", "pk"))
     counts = _grouped_counts(discussions_in(municipality=municipality, fiscal_year=fiscal_year), by_ward=True)
@@ -232,5 +288,5 @@ def ward_comparison(*, municipality, fiscal_year: int, layout: Layout = DEFAULT_
         body = [{"ward": ward.name, "counts": [row["counts"][str(ward.pk)] for row in rows]} for ward in wards]
         total = [sum(line["counts"][i] for line in body) for i in range(len(header))]
         tables[key] = {"header": header, "rows": body, "total": total}
-    return {"fiscal_year": fiscal_year, "label": fiscal_year_label(fiscal_year),
-            "meetings": [computed["meetings"][str(pk)] for pk in columns], "tables": tables}
+    return WardComparison(fiscal_year=fiscal_year, label=fiscal_year_label(fiscal_year),
+                          meetings=[computed["meetings"][str(pk)] for pk in columns], tables=tables)

@@ -1,10 +1,13 @@
 """The yearly report as a workbook laid out like seed 000, as CSV for Japanese Excel, and as charts.
 
-Every output is drawn from the one report dict of `reports.annual.annual_report`.
+One presenter (`present`) turns the typed report of `reports.annual.annual_report` into the tables that the
+page, the CSV and the workbook show; the API serves `AnnualReport.to_json()`.
 """
 
 import csv
+import dataclasses
 import io
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from core.svg import FONT_FAMILY, RENDER_LOCK, SVG_METADATA, quiet_fonts, titled_svg
 from core.wareki import fiscal_year_short_label
 
-from .annual import TOTAL
+from .annual import TOTAL, AnnualReport
 
 # (key, sheet title, row-label heading, footnote key, per-meeting key and its label)
 TABLES = [
@@ -31,25 +34,21 @@ TABLES = [
 SUPPRESSED = "*"
 
 
-def suppress(report: dict, threshold: int) -> dict:
+def suppress(report: AnnualReport, threshold: int) -> AnnualReport:
     """A copy for publication: counts from 1 to threshold-1 become "*" (0 stays 0; totals stay)."""
     if threshold <= 1:
         return report
-    copy = {**report, "tables": {**report["tables"]}, "suppressed_below": threshold}
+    tables = dict(report.tables)
     for key, *_rest in TABLES:
         rows = []
-        for row in report["tables"][key]:
+        for row in report.tables[key]:
             hidden = {y for y, n in row["counts"].items() if 0 < n < threshold and row["label"] != TOTAL}
             new = {**row, "counts": {y: (SUPPRESSED if y in hidden else n) for y, n in row["counts"].items()}}
             if "percent" in row:
                 new["percent"] = {y: (SUPPRESSED if y in hidden else p) for y, p in row["percent"].items()}
             rows.append(new)
-        copy["tables"][key] = rows
-    return copy
-
-
-def year_columns(report: dict) -> list[str]:
-    return [str(y) for y in report["fiscal_years"]]
+        tables[key] = rows
+    return dataclasses.replace(report, tables=tables, suppressed_below=threshold)
 
 
 def _difference(row, years):
@@ -59,36 +58,60 @@ def _difference(row, years):
     return None  # a suppressed count: no difference to show
 
 
-def table_rows(report: dict, key: str) -> tuple[list[str], list[list]]:
-    """Header and rows of one table as plain values: the shape the page, the CSV and the workbook share."""
-    years = year_columns(report)
+def table_rows(report: AnnualReport, key: str) -> tuple[list[str], list[list]]:
+    """Header and rows of one table as plain values."""
+    years = report.year_columns
     labels = [fiscal_year_short_label(int(y)) for y in years]
     heading = next(t[2] for t in TABLES if t[0] == key)
     if key == "referrer":
         header = [heading, f"{labels[0]} 件数", f"{labels[0]} 割合(%)", f"{labels[1]} 件数", f"{labels[1]} 割合(%)", "増減"]
         rows = [[r["label"], r["counts"][years[0]], r["percent"][years[0]], r["counts"][years[1]], r["percent"][years[1]],
-                 _difference(r, years)] for r in report["tables"][key]]
+                 _difference(r, years)] for r in report.tables[key]]
     else:
         header = [heading, labels[0], labels[1], "増減"]
-        rows = [[r["label"], r["counts"][years[0]], r["counts"][years[1]], _difference(r, years)] for r in report["tables"][key]]
+        rows = [[r["label"], r["counts"][years[0]], r["counts"][years[1]], _difference(r, years)] for r in report.tables[key]]
     return header, rows
 
 
-def to_csv(report: dict) -> bytes:
+@dataclass(frozen=True)
+class PresentedTable:
+    """One table as every output shows it."""
+
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list]
+    note: str  # what その他 holds, "" when the table has no その他
+    average_label: str | None
+    average: list | None  # per year, when the table has a per-meeting average
+
+
+def present(report: AnnualReport) -> list[PresentedTable]:
+    """The report's five tables in seed 000's order: the one presenter behind the page, the CSV and the workbook."""
+    tables = []
+    for key, title, _heading, note, average, average_label in TABLES:
+        header, rows = table_rows(report, key)
+        tables.append(PresentedTable(
+            key=key, title=title, header=header, rows=rows, note=report.footnotes.get(note) or "" if note else "",
+            average_label=average_label,
+            average=[report.tables[average][y] for y in report.year_columns] if average else None))
+    return tables
+
+
+def to_csv(report: AnnualReport) -> bytes:
     """UTF-8 with BOM, CRLF: opens cleanly in Japanese Excel. One block per table, a blank line between."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    scope = report["ward"] or "全区"
-    writer.writerow([f"{report['municipality']} {scope} 総合的な支援調整の場（つながる場）"])
-    for key, _title, _heading, note, average, average_label in TABLES:
+    scope = report.ward or "全区"
+    writer.writerow([f"{report.municipality} {scope} 総合的な支援調整の場（つながる場）"])
+    for table in present(report):
         writer.writerow([])
-        header, rows = table_rows(report, key)
-        writer.writerow(header)
-        writer.writerows(rows)
-        if average:
-            writer.writerow([average_label, *[report["tables"][average][y] for y in year_columns(report)]])
-        if note and report["footnotes"].get(note):
-            writer.writerow([f"※その他には、{report['footnotes'][note]}"])
+        writer.writerow(table.header)
+        writer.writerows(table.rows)
+        if table.average is not None:
+            writer.writerow([table.average_label, *table.average])
+        if table.note:
+            writer.writerow([f"※その他には、{table.note}"])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -97,15 +120,15 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def to_xlsx(report: dict) -> bytes:
+def to_xlsx(report: AnnualReport) -> bytes:
     """One sheet per table, Japanese headers, R2年度/R元年度 columns, values only, A4 ready to print."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    scope = report["ward"] or "全区"
-    for key, title, _heading, note, average, average_label in TABLES:
-        sheet = workbook.create_sheet(title)
-        header, rows = table_rows(report, key)
-        sheet.append([f"{report['municipality']} {scope}　つながる場の開催状況（{title}）"])
+    scope = report.ward or "全区"
+    for table in present(report):
+        sheet = workbook.create_sheet(table.title)
+        header, rows = table.header, table.rows
+        sheet.append([f"{report.municipality} {scope}　つながる場の開催状況（{table.title}）"])
         sheet["A1"].font = Font(bold=True, size=12)
         sheet.append([])
         sheet.append(header)
@@ -121,15 +144,15 @@ def to_xlsx(report: dict) -> bytes:
             if values[0] == TOTAL:
                 for cell in sheet[sheet.max_row]:
                     cell.font = Font(bold=True)
-        if average:
-            sheet.append([average_label, *[report["tables"][average][y] for y in year_columns(report)]])
+        if table.average is not None:
+            sheet.append([table.average_label, *table.average])
             for cell in sheet[sheet.max_row]:
                 cell.border = BOX
-        if note and report["footnotes"].get(note):
+        if table.note:
             sheet.append([])
-            sheet.append([f"※その他には、{report['footnotes'][note]}"])
-        if report.get("suppressed_below"):
-            sheet.append([f"※ {report['suppressed_below']}件未満の値は「*」で秘匿しています。"])
+            sheet.append([f"※その他には、{table.note}"])
+        if report.suppressed_below:
+            sheet.append([f"※ {report.suppressed_below}件未満の値は「*」で秘匿しています。"])
         sheet.column_dimensions["A"].width = 34
         for column in range(2, len(header) + 1):
             sheet.column_dimensions[get_column_letter(column)].width = 14
@@ -143,10 +166,10 @@ def to_xlsx(report: dict) -> bytes:
     return buffer.getvalue()
 
 
-def chart_svg(report: dict, key: str) -> str:
+def chart_svg(report: AnnualReport, key: str) -> str:
     """A horizontal bar chart of one table, both years side by side (matplotlib, text left as text)."""
-    years = year_columns(report)
-    rows = [r for r in report["tables"][key] if r["label"] != TOTAL]
+    years = report.year_columns
+    rows = [r for r in report.tables[key] if r["label"] != TOTAL]
     labels = tuple(r["label"] for r in rows)[::-1]
     values = tuple(tuple(r["counts"][y] if isinstance(r["counts"][y], int) else 0 for r in rows)[::-1] for y in years)
     return _chart(key, tuple(years), labels, values)

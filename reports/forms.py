@@ -1,11 +1,14 @@
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Ward
 from core.wareki import fiscal_year, fiscal_year_label
+
+from .annual import YearPair
 
 FIRST_FISCAL_YEAR = 2017  # 平成29年度: the model project began (seed 001)
 
@@ -32,8 +35,11 @@ class AnnualReportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("compare") is not None and cleaned.get("compare") == cleaned.get("fy"):
-            self.add_error("compare", _("比較する年度には、集計する年度と別の年度を選んでください。"))
+        if cleaned.get("fy") is not None:
+            try:
+                YearPair.of(cleaned["fy"], cleaned.get("compare"))
+            except ValidationError as error:
+                self.add_error("compare", error)
         return cleaned
 
 

@@ -28,10 +28,9 @@ class Indicator:
     value: int | None  # None: the data cannot compute it
 
 
-def evaluation_indicators(*, municipality, start: dt.date, end: dt.date, ward=None) -> list[Indicator]:
-    meetings = scoped(Meeting.all_objects, municipality=municipality, ward=ward).held().in_period(start, end)
-    case_meetings = meetings.filter(kind__is_network_meeting=False)
-    network = meetings.filter(kind__is_network_meeting=True)
+def _connections(*, municipality, ward, start, end, meetings, case_meetings) -> tuple[int, int, int, int]:
+    """(cases worked by agencies of two or more fields, cases looked at as a whole household, cases newly
+    connected at a meeting, agencies newly linked): section （３）－２'s figures on who works together."""
     discussed = Case.all_objects.filter(discussions__meeting__in=case_meetings).distinct()
 
     # Cases whose tasks are held by agencies of two or more fields (分野).
@@ -56,6 +55,15 @@ def evaluation_indicators(*, municipality, start: dt.date, end: dt.date, ward=No
         MeetingAgency.objects.filter(meeting__in=meetings, attended=True).exclude(Exists(before))
         .values("agency_id").distinct().count()
     )
+    return multi_field, household_wide, newly_connected_cases, newly_linked
+
+
+def evaluation_indicators(*, municipality, start: dt.date, end: dt.date, ward=None) -> list[Indicator]:
+    meetings = scoped(Meeting.all_objects, municipality=municipality, ward=ward).held().in_period(start, end)
+    case_meetings = meetings.filter(kind__is_network_meeting=False)
+    network = meetings.filter(kind__is_network_meeting=True)
+    multi_field, household_wide, newly_connected_cases, newly_linked = _connections(
+        municipality=municipality, ward=ward, start=start, end=end, meetings=meetings, case_meetings=case_meetings)
     network_agencies = MeetingAgency.objects.filter(meeting__in=network, attended=True)
     agenda = AgendaItem.objects.filter(meeting__in=network)
     activities = scoped(Activity.all_objects, municipality=municipality, ward=ward).in_period(start, end)

@@ -5,7 +5,9 @@ ward chosen (or any ward). A referral is "overdue" when it was answered after it
 unanswered past it on the day the report is made.
 """
 
+import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q
 from django.utils import timezone
@@ -61,8 +63,24 @@ def _grouped(queryset, name: str, sort: str, figures: dict) -> list[dict]:
     return list(queryset.values(name).annotate(**figures).order_by(sort, name))
 
 
-def referral_report(*, municipality, fiscal_year: int, ward=None, today: dt.date | None = None) -> dict:
-    """{"fiscal_year", "label", "ward", "by_category": [...], "by_ward": [...], "declines": [...], "total": {...}}.
+@dataclass(frozen=True)
+class ReferralReport:
+    """Referral figures of a fiscal year: by the receiving category, by ward, declines by reason, and the total."""
+
+    fiscal_year: int
+    label: str
+    ward: str | None
+    by_category: list[dict]
+    by_ward: list[dict]
+    total: dict
+    declines: list[dict]
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def referral_report(*, municipality, fiscal_year: int, ward=None, today: dt.date | None = None) -> ReferralReport:
+    """The figures of a fiscal year, for all wards or one.
 
     Rows carry sent / accepted / declined / withdrawn / waiting / completed / overdue and the median days
     from sending to the answer (受理 or 辞退), one decimal. Four queries whatever the volume.
@@ -79,8 +97,8 @@ def referral_report(*, municipality, fiscal_year: int, ward=None, today: dt.date
     declines = _grouped(base.filter(status=ReferralStatus.DECLINED), "decline_reason__name", "decline_reason__sort_order",
                         {"count": Count("pk")})
     total = _row(TOTAL, base.aggregate(**figures))
-    return {
-        "fiscal_year": fiscal_year, "label": fiscal_year_label(fiscal_year), "ward": ward.name if ward else None,
-        "by_category": by_category, "by_ward": by_ward, "total": total,
-        "declines": [{"label": d["decline_reason__name"], "count": d["count"]} for d in declines],
-    }
+    return ReferralReport(
+        fiscal_year=fiscal_year, label=fiscal_year_label(fiscal_year), ward=ward.name if ward else None,
+        by_category=by_category, by_ward=by_ward, total=total,
+        declines=[{"label": d["decline_reason__name"], "count": d["count"]} for d in declines],
+    )

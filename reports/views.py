@@ -1,5 +1,6 @@
 """The bureau's reports: aggregates only, never a name. One computation (reports.annual) behind every output."""
 
+import dataclasses
 import datetime as dt
 from urllib.parse import quote
 
@@ -51,16 +52,9 @@ def annual(request):
     context = {"form": form}
     if params is not None:
         report = annual_report(**params)
-        tables = []
-        for key, title, _heading, note, average, average_label in exports.TABLES:
-            header, rows = exports.table_rows(report, key)
-            tables.append({
-                "key": key, "title": title, "header": header, "rows": rows,
-                "note": report["footnotes"].get(note) if note else "",
-                "average": [report["tables"][average][y] for y in exports.year_columns(report)] if average else None,
-                "average_label": average_label, "chart": exports.chart_svg(report, key),
-            })
-        years = [(report["labels"][str(y)], report["meetings"][str(y)]) for y in report["fiscal_years"]]
+        tables = [{**dataclasses.asdict(table), "chart": exports.chart_svg(report, table.key)}
+                  for table in exports.present(report)]
+        years = [(report.labels[str(y)], report.meetings[str(y)]) for y in report.fiscal_years]
         context.update(report=report, tables=tables, query=request.GET.urlencode(), years=years,
                        comparison=None if params["ward"] else ward_comparison(
                            municipality=params["municipality"], fiscal_year=params["fiscal_year"], layout=params["layout"]))
@@ -75,8 +69,8 @@ def annual_download(request, fmt):
     report = annual_report(**params)
     if form.cleaned_data.get("suppress"):
         report = exports.suppress(report, form.cleaned_data["suppress"])
-    scope = report["ward"] or "全区"
-    name = f"つながる場_{report['fiscal_years'][0]}年度_{scope}"
+    scope = report.ward or "全区"
+    name = f"つながる場_{report.fiscal_years[0]}年度_{scope}"
     if fmt == "xlsx":
         content, mime = exports.to_xlsx(report), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
@@ -111,10 +105,10 @@ def activities(request):
     if form.is_valid():
         data = form.cleaned_data
         report = activity_report(municipality=municipality, start=data["start"], end=data["end"], ward=data.get("ward"))
-        months = sorted(set(report["consultations_by_month"]["current"]))
+        months = sorted(set(report.consultations_by_month["current"]))
         context.update(report=report, months=[
-            (month, report["consultations_by_month"]["current"].get(month, 0),
-             report["consultations_by_month"]["previous"].get(_year_before(month), 0))
+            (month, report.consultations_by_month["current"].get(month, 0),
+             report.consultations_by_month["previous"].get(_year_before(month), 0))
             for month in months
         ], indicators=evaluation_indicators(municipality=municipality, start=data["start"], end=data["end"],
                                             ward=data.get("ward")))

@@ -7,25 +7,21 @@ meetings_meeting (and their history twins): the provenance is copied here and th
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.schema import column_names
+
 MOVED = (("cases_case", "ledger_importedcase", "case_id"), ("meetings_meeting", "ledger_importedmeeting", "meeting_id"))
-
-
-def _columns(cursor, table):
-    cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                   "AND table_name = %s", [table])
-    return {row[0] for row in cursor.fetchall()}
 
 
 def move_provenance(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         for table, provenance, key in MOVED:
-            if "source_import_id" in _columns(cursor, table):
-                cursor.execute(f"INSERT INTO {provenance} ({key}, source_id, row) "  # noqa: S608 (fixed names)
+            if "source_import_id" in column_names(cursor, table):
+                cursor.execute(f"INSERT INTO {provenance} ({key}, source_id, row) "  # fixed table names, no input
                                f"SELECT id, source_import_id, COALESCE(source_row, 0) FROM {table} "
                                "WHERE source_import_id IS NOT NULL ORDER BY id")
             history = table.replace("_", "_historical", 1)
             for name in (table, history):
-                existing = _columns(cursor, name)
+                existing = column_names(cursor, name)
                 for column in ("source_import_id", "source_row"):
                     if column in existing:
                         cursor.execute(f"ALTER TABLE {name} DROP COLUMN {column}")

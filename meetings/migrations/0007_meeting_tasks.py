@@ -7,20 +7,16 @@ here and the column (and its history twin) dropped. A new database never had the
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def _columns(cursor, table):
-    cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                   "AND table_name = %s", [table])
-    return {row[0] for row in cursor.fetchall()}
+from core.schema import column_names
 
 
 def move_links(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
-        if "meeting_id" in _columns(cursor, "cases_roleassignment"):
+        if "meeting_id" in column_names(cursor, "cases_roleassignment"):
             cursor.execute("INSERT INTO meetings_meetingtask (meeting_id, task_id) SELECT meeting_id, id "
                            "FROM cases_roleassignment WHERE meeting_id IS NOT NULL ORDER BY id")
             cursor.execute("ALTER TABLE cases_roleassignment DROP COLUMN meeting_id")
-        if "meeting_id" in _columns(cursor, "cases_historicalroleassignment"):
+        if "meeting_id" in column_names(cursor, "cases_historicalroleassignment"):
             cursor.execute("ALTER TABLE cases_historicalroleassignment DROP COLUMN meeting_id")
 
 

@@ -42,7 +42,7 @@ def test_rows_become_cases_and_meetings_that_the_yearly_tables_count(osaka, kita
     assert sorted((i.category.name, i.suspected) for i in first.discussions.get().issues.all()) == [
         ("経済的困窮", True), ("認知症", False)]
     assert [i.category.name for i in second.discussions.get().issues.all()] == ["認知症"]
-    report = annual_report(municipality=osaka, fiscal_year=2020)
+    report = annual_report(municipality=osaka, fiscal_year=2020).to_json()
     assert report["meetings"]["2020"] == 3
     participants = {row["label"]: row["counts"]["2020"] for row in report["tables"]["participants"]}
     # のべ: 2 + 1 + 2 (社会福祉協議会 listed twice in one row counts once); 障害者 → 障がい者

@@ -66,7 +66,7 @@ def test_upload_check_preview_confirm_import(coordinator_kita, kita, osaka, monk
     assert job.result.filename == "北区台帳.csv" and job.stored_name == "" and job.plan == {}
     assert not storages["ledger"].exists(stored)
     assert _state() == (2, 3, 1)
-    assert annual_report(municipality=osaka, fiscal_year=2020)["meetings"]["2020"] == 3
+    assert annual_report(municipality=osaka, fiscal_year=2020).to_json()["meetings"]["2020"] == 3
     actions = list(AuditEvent.objects.filter(user=coordinator_kita).values_list("action", "object_type"))
     assert ("create", "ledger.importjob") in actions and ("update", "ledger.importjob") in actions
     assert ("create", "ledger.ledgerimport") in actions

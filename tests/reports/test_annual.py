@@ -7,6 +7,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from meetings import services
 from meetings.models import MeetingBasis, MeetingKind
 from reports import exports
 from reports.activities import year_earlier
-from reports.annual import annual_report, half_up, ratio, ward_comparison
+from reports.annual import YearPair, annual_report, half_up, ratio, ward_comparison
 from reports.layouts import layout_copy_default, layout_for
 from reports.models import LayoutTable
 from tests.factories import AgencyFactory, HouseholdFactory, HouseholdMemberFactory
@@ -70,7 +71,7 @@ class TestRounding:
             held(coordinator_kita, kita, referrer="生活困窮担当" if n == 0 else "地域包括支援センター",
                  attended=("地域包括支援センター", "高齢福祉担当") if n < 5 else ("地域包括支援センター",),
                  issues=("精神障がい", "孤立") if n == 0 else ("精神障がい",))
-        report = annual_report(municipality=kita.municipality, fiscal_year=2020)
+        report = annual_report(municipality=kita.municipality, fiscal_year=2020).to_json()
         assert row(report, "referrer", "生活困窮担当")["percent"]["2020"] == 13
         assert report["tables"]["participants_per_meeting"]["2020"] == 1.6
         assert report["tables"]["issues_per_case"]["2020"] == 1.1
@@ -81,7 +82,7 @@ class TestTables:
         held(coordinator_kita, kita, basis="支援会議", referrer="見守り相談室", attended=("地域包括支援センター", "警察"),
              issues=("ゴミ屋敷", "依存症", "ひきこもり"), sv=True, supervisor=supervisor)
         held(coordinator_kita, kita, day=dt.date(2019, 6, 1), referrer=None, issues=("孤立",))
-        report = annual_report(municipality=kita.municipality, fiscal_year=2020)
+        report = annual_report(municipality=kita.municipality, fiscal_year=2020).to_json()
         assert report["meetings"] == {"2020": 1, "2019": 1}
         assert row(report, "basis", "支援会議")["counts"] == {"2020": 1, "2019": 0}
         assert [r["label"] for r in report["tables"]["basis"]][-1] == "計"
@@ -97,15 +98,15 @@ class TestTables:
         held(coordinator_kita, kita)
         held(coordinator_nishinari, nishinari)
         held(coordinator_nishinari, nishinari)
-        assert annual_report(municipality=kita.municipality, fiscal_year=2020, ward=nishinari)["meetings"]["2020"] == 2
-        assert annual_report(municipality=kita.municipality, fiscal_year=2020, ward=kita)["meetings"]["2020"] == 1
-        comparison = ward_comparison(municipality=kita.municipality, fiscal_year=2020)
+        assert annual_report(municipality=kita.municipality, fiscal_year=2020, ward=nishinari).to_json()["meetings"]["2020"] == 2
+        assert annual_report(municipality=kita.municipality, fiscal_year=2020, ward=kita).to_json()["meetings"]["2020"] == 1
+        comparison = ward_comparison(municipality=kita.municipality, fiscal_year=2020).to_json()
         assert comparison["meetings"] == [1, 2]
         assert [line["ward"] for line in comparison["tables"]["sv"]["rows"]] == ["北区", "西成区"]
         assert comparison["tables"]["sv"]["total"] == [3, 0, 3]
 
     def test_an_empty_year_gives_zeros_not_errors(self, osaka):
-        report = annual_report(municipality=osaka, fiscal_year=2030, compare=2029)
+        report = annual_report(municipality=osaka, fiscal_year=2030, compare=2029).to_json()
         assert report["meetings"] == {"2030": 0, "2029": 0}
         assert report["tables"]["participants_per_meeting"] == {"2030": 0.0, "2029": 0.0}
         assert all(r["percent"] == {"2030": 0, "2029": 0} for r in report["tables"]["referrer"])
@@ -118,17 +119,17 @@ class TestTables:
                                             basis=MeetingBasis.objects.get(name="支援会議"),
                                             starts_at=timezone.make_aware(dt.datetime(2020, 7, 2, 10)), cases=[case_kita])
         services.meeting_record(user=coordinator_kita, meeting=meeting, version=meeting.version)
-        assert annual_report(municipality=kita.municipality, fiscal_year=2020)["meetings"]["2020"] == 0
+        assert annual_report(municipality=kita.municipality, fiscal_year=2020).to_json()["meetings"]["2020"] == 0
 
     def test_the_query_count_does_not_grow_with_the_meetings(self, coordinator_kita, kita, django_assert_num_queries):
         held(coordinator_kita, kita)
         with django_assert_num_queries(QUERIES_ANNUAL):
-            annual_report(municipality=kita.municipality, fiscal_year=2020)
+            annual_report(municipality=kita.municipality, fiscal_year=2020).to_json()
         for n in range(6):
             held(coordinator_kita, kita, day=dt.date(2020, 7, 1 + n), attended=("地域包括支援センター", "警察"),
                  issues=("孤立", "依存症"))
         with django_assert_num_queries(QUERIES_ANNUAL):
-            annual_report(municipality=kita.municipality, fiscal_year=2020)
+            annual_report(municipality=kita.municipality, fiscal_year=2020).to_json()
 
 
 QUERIES_ANNUAL = 16
@@ -137,7 +138,7 @@ QUERIES_ANNUAL = 16
 class TestLayouts:
     def test_moving_a_category_in_and_out_of_sonota(self, coordinator_kita, kita):
         held(coordinator_kita, kita, referrer="学校教育機関", attended=("警察",), issues=("依存症",))
-        default = annual_report(municipality=kita.municipality, fiscal_year=2020, layout=layout_for(kita.municipality))
+        default = annual_report(municipality=kita.municipality, fiscal_year=2020, layout=layout_for(kita.municipality)).to_json()
         assert row(default, "referrer", "その他")["counts"]["2020"] == 1
         layout = layout_copy_default(kita.municipality)
         layout.rows.create(table=LayoutTable.REFERRER, name="学校教育機関", sort_order=1)
@@ -145,7 +146,7 @@ class TestLayouts:
         layout.rows.create(table=LayoutTable.ISSUES, name="依存症", sort_order=999)
         layout.referrer_other_note = ""
         layout.save()
-        report = annual_report(municipality=kita.municipality, fiscal_year=2020, layout=layout_for(kita.municipality))
+        report = annual_report(municipality=kita.municipality, fiscal_year=2020, layout=layout_for(kita.municipality)).to_json()
         labels = [r["label"] for r in report["tables"]["referrer"]]
         assert labels[0] == "学校教育機関" and "見守り相談室" not in labels
         assert row(report, "referrer", "学校教育機関")["counts"]["2020"] == 1
@@ -195,9 +196,10 @@ class TestOutputs:
 
     def test_small_counts_can_be_suppressed_for_publication(self, report):
         published = exports.suppress(report, 3)
-        assert row(published, "basis", "地域ケア会議")["counts"] == {"2020": "*", "2019": 0}
-        assert row(published, "basis", "計")["counts"] == {"2020": 1, "2019": 1}
-        assert row(report, "basis", "地域ケア会議")["counts"]["2020"] == 1  # the original is untouched
+        assert row(published.to_json(), "basis", "地域ケア会議")["counts"] == {"2020": "*", "2019": 0}
+        assert row(published.to_json(), "basis", "計")["counts"] == {"2020": 1, "2019": 1}
+        assert published.to_json()["suppressed_below"] == 3 and "suppressed_below" not in report.to_json()
+        assert row(report.to_json(), "basis", "地域ケア会議")["counts"]["2020"] == 1  # the original is untouched
         assert "3件未満" in " ".join(str(c) for r in load_workbook(io.BytesIO(exports.to_xlsx(published)))["開催根拠"].iter_rows(values_only=True) for c in r if c)
 
     def test_charts_are_svg_with_text_left_as_text(self, report):
@@ -252,3 +254,17 @@ class TestActivityPeriods:
     ])
     def test_the_same_day_a_year_earlier_keeps_month_ends(self, day, expected):
         assert year_earlier(day) == expected
+
+
+class TestYearPair:
+    """The rule "the compared year is another year" lives in YearPair.of; the form, the API and the command ask it."""
+
+    def test_the_compared_year_defaults_to_the_year_before(self):
+        assert YearPair.of(2020).years == [2020, 2019] and YearPair.of(2020, 2017).years == [2020, 2017]
+
+    def test_the_same_year_is_refused_in_japanese(self, osaka):
+        with pytest.raises(ValidationError, match="別の年度") as refused:
+            YearPair.of(2020, 2020)
+        assert refused.value.code == "same_year"
+        with pytest.raises(ValidationError, match="別の年度"):
+            annual_report(municipality=osaka, fiscal_year=2020, compare=2020)

@@ -58,7 +58,7 @@ def _plain(row):
 
 
 def test_figures_per_receiving_category(year_of_referrals, osaka):
-    report = referral_report(municipality=osaka, fiscal_year=2025, today=dt.date(2026, 1, 10))
+    report = referral_report(municipality=osaka, fiscal_year=2025, today=dt.date(2026, 1, 10)).to_json()
     assert [_plain(r) for r in report["by_category"]] == [
         {"label": "地域包括支援センター", "sent": 1, "accepted": 0, "declined": 0, "withdrawn": 0, "waiting": 1,
          "completed": 0, "overdue": 1, "median_days": None},
@@ -75,20 +75,20 @@ def test_figures_per_receiving_category(year_of_referrals, osaka):
 
 
 def test_a_ward_with_no_referrals_and_an_unanswered_referral_not_yet_due(year_of_referrals, osaka, nishinari):
-    empty = referral_report(municipality=osaka, fiscal_year=2025, ward=nishinari, today=dt.date(2026, 1, 10))
+    empty = referral_report(municipality=osaka, fiscal_year=2025, ward=nishinari, today=dt.date(2026, 1, 10)).to_json()
     assert empty["by_category"] == [] and empty["total"]["sent"] == 0 and empty["total"]["median_days"] is None
-    before_due = referral_report(municipality=osaka, fiscal_year=2025, today=dt.date(2025, 7, 3))
+    before_due = referral_report(municipality=osaka, fiscal_year=2025, today=dt.date(2025, 7, 3)).to_json()
     assert before_due["total"]["overdue"] == 1  # only the late decline; the July referral is not yet due
 
 
 def test_the_query_count_does_not_grow_with_the_referrals(year_of_referrals, coordinator_kita, case_kita, osaka,
                                                          django_assert_num_queries):
     with django_assert_num_queries(4):
-        referral_report(municipality=osaka, fiscal_year=2025)
+        referral_report(municipality=osaka, fiscal_year=2025).to_json()
     for n in range(10):
         _referral(coordinator_kita, case_kita, sent=dt.date(2025, 9, 1 + n), to_agency=year_of_referrals)
     with django_assert_num_queries(4):
-        referral_report(municipality=osaka, fiscal_year=2025)
+        referral_report(municipality=osaka, fiscal_year=2025).to_json()
 
 
 def test_the_page_shows_counts_and_no_resident(client, bureau, year_of_referrals, case_kita):

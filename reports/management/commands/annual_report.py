@@ -2,11 +2,12 @@
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Municipality, Ward
 from reports import exports
-from reports.annual import annual_report
+from reports.annual import YearPair, annual_report
 from reports.layouts import layout_for
 
 
@@ -23,8 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--suppress", type=int, default=0, help="公表用: この件数未満の値を「*」にします")
 
     def handle(self, *args, fy, compare, municipality, ward, format, output, suppress, **options):
-        if compare is not None and compare == fy:
-            raise CommandError("--compare には --fy と別の年度を指定してください。")
+        try:
+            YearPair.of(fy, compare)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         municipality = self._municipality(municipality)
         ward_obj = None
         if ward:
@@ -37,7 +40,7 @@ class Command(BaseCommand):
         if suppress:
             report = exports.suppress(report, suppress)
         if format == "json":
-            content = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+            content = (json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         elif format == "csv":
             content = exports.to_csv(report)
         else:
