@@ -313,3 +313,19 @@ def test_the_list_of_imports_costs_the_same_queries_for_one_job_as_for_six(clien
             assert client.get(reverse("ledger:import_list")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+class _ReadInChunksOnly(ContentFile):
+    """An upload that fails the test if anyone reads it whole (the web request must stream it to storage)."""
+
+    def read(self, size=-1):
+        assert size is not None and size > 0, "the upload was read whole into memory"
+        return super().read(size)
+
+
+def test_an_upload_is_streamed_to_storage_never_read_whole(coordinator_kita, kita):
+    data = LEDGER_CSV_KITA.encode() * 2000  # about 0.4 MB: several chunks of Django's 64 KiB
+    job = jobs.job_submit(user=coordinator_kita, upload=_ReadInChunksOnly(data, name="北区台帳.csv"))
+    with storages["ledger"].open(job.stored_name, "rb") as stored:
+        assert stored.read() == data
+    assert job.size == len(data) and ImportJob.objects.filter(pk=job.pk, stored_name=job.stored_name).exists()
