@@ -11,13 +11,17 @@ from faker import Faker
 
 from accounts.models import User
 from agencies.models import Agency, AgencyCategory
-from cases.models import Case, CaseStatus, Consent, ConsentPurpose, Consultation, Household, IssueCategory
+from cases.models import Case, CaseStatus, ConsentPurpose, Consultation, Household, IssueCategory
 from cases.services.bulk import (
     CreatedHousehold,
     NewCase,
     NewCaseIssue,
+    NewConsent,
+    NewConsultation,
     NewHousehold,
     case_bulk_create,
+    consent_bulk_record,
+    consultation_bulk_record,
     household_bulk_create,
 )
 from demo.people import fake_household
@@ -110,8 +114,8 @@ def _cases(rng, cast: Setting, plans: list[Plan], households: list[CreatedHouseh
             issues.append(NewCaseIssue(category, suspected[(id(plan), name)], people[0] if rng.random() < 0.5 else None))
         if plan.day and cast.bases[plan.basis].requires_consent:
             obtained = max(plan.received_on, plan.day - dt.timedelta(days=rng.randint(3, 21)))
-            consents[id(plan)] = Consent(member=people[0], purpose=ConsentPurpose.MEETING, all_agencies=True,
-                                         obtained_on=obtained, obtained_by=author, method=rng.choice(["written", "oral"]))
+            consents[id(plan)] = NewConsent(member=people[0], purpose=ConsentPurpose.MEETING, all_agencies=True,
+                                            obtained_on=obtained, obtained_by=author, method=rng.choice(["written", "oral"]))
         specs.append(NewCase(
             household=household.household, received_on=plan.received_on, intake_channel=channel, created_by=author,
             referring_category=cast.categories[plan.referrer] if plan.referrer else None,
@@ -121,8 +125,8 @@ def _cases(rng, cast: Setting, plans: list[Plan], households: list[CreatedHouseh
             ended_at=_aware(plan.ends_on, 17), closed_on=plan.ends_on, reason=reason, issues=issues,
             supervisors=[cast.supervisor] if plan.sv else []))
     cases = case_bulk_create(user=None, municipality=cast.municipality, cases=specs)
-    Consent.objects.bulk_create(consents.values(), batch_size=1000)
-    return cases, consents, suspected
+    recorded = consent_bulk_record(user=None, consents=list(consents.values()))
+    return cases, dict(zip(consents, recorded, strict=True)), suspected
 
 
 def _meetings(rng, cast: Setting, plans: list[Plan], cases: list, consents: dict, suspected: dict) -> list:
@@ -167,12 +171,11 @@ def _consultations(rng, plans: list[Plan], cases: list) -> int:
     for plan, case in zip(plans, cases, strict=True):
         for position, day in enumerate(sorted(plan.consultations)):
             method, summary = (INTAKE_METHOD[case.intake_channel], case.summary) if position == 0 else rng.choice(FOLLOW_UPS)
-            consultations.append(Consultation(
+            consultations.append(NewConsultation(
                 case=case, held_at=_aware(day, rng.randint(9, 16), rng.choice([0, 15, 30, 45])), method=method,
                 staff=case.created_by, summary=summary, minutes=rng.randrange(10, 95, 5),
             ))
-    Consultation.objects.bulk_create(consultations, batch_size=1000)
-    return len(consultations)
+    return len(consultation_bulk_record(user=None, consultations=consultations))
 
 
 def _backdate(cases: list, households: list[CreatedHousehold], meetings: list) -> None:

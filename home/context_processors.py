@@ -1,3 +1,5 @@
+from referrals.selectors import badge_counts
+
 from .navigation import navigation_for
 
 
@@ -6,8 +8,6 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    from referrals.selectors import badge_counts
-
     counts = badge_counts(user)
     return {
         "navigation": navigation_for(user, request.path, {"referrals:referral_list": counts["referrals"]}),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,13 @@ from agencies.models import Agency, AgencyCategory, Ward
 from audit.models import Action
 from audit.services import audit_record
 from cases.models import Case, CaseStatus, IssueCategory
-from cases.services.bulk import NewCase, NewHousehold, case_bulk_create, household_bulk_create
+from cases.services.bulk import (
+    NewCase,
+    NewHousehold,
+    case_bulk_close_later,
+    case_bulk_create,
+    household_bulk_create,
+)
 from core import wareki
 from meetings.bulk import HeldDiscussion, HeldMeeting, meeting_bulk_record
 from meetings.models import MeetingBasis, MeetingCase, MeetingKind
@@ -344,12 +350,15 @@ def _create_cases(municipality, plan: Result, record, convener) -> tuple[dict[st
     numbers = list(plan.cases)
     for start in range(0, len(numbers), 5000):
         part = numbers[start:start + 5000]
+        later = {}
         for pk, number, closed_on, imported in (Case.all_objects.filter(municipality=municipality, external_number__in=part)
                                                 .values_list("pk", "external_number", "closed_on", "ledger_provenance")):
             ids[number] = pk
             info = plan.cases[number]
             if imported and info.last_new and closed_on and info.last_new > closed_on:
-                Case.all_objects.filter(pk=pk).update(closed_on=info.last_new)
+                later[pk] = info.last_new
+        if later:
+            case_bulk_close_later(user=convener, closed_on=later)
     new = [number for _first, number in sorted(
         (info.first_new, number) for number, info in plan.cases.items() if info.first_new and number not in ids)]
     note = _("開催台帳から取り込んだ事例の世帯です（台帳には世帯の情報がありません）。")
@@ -367,10 +376,21 @@ def _create_cases(municipality, plan: Result, record, convener) -> tuple[dict[st
                 referring_category=info.referrer, created_by=convener, external_number=number, status=CaseStatus.CLOSED,
                 closed_on=info.last_new, ended_at=_at(info.last_new, 17), reason=reason))
         cases = case_bulk_create(user=convener, municipality=municipality, cases=specs)
-        ImportedCase.objects.bulk_create(ImportedCase(case=case, source=record, row=plan.cases[case.external_number].row)
-                                         for case in cases)
+        _provenance(ImportedCase, [(case.pk, plan.cases[case.external_number].row) for case in cases], record)
         ids.update((case.external_number, case.pk) for case in cases)
     return ids, len(new)
+
+
+def _provenance(model, created: list[tuple[int, int]], record) -> None:
+    """Where each new case or meeting came from (file and row), in one statement per chunk: the import writes
+    tens of thousands of these, and building a model object for each cost more than the database did."""
+    if not created:
+        return
+    key = model._meta.get_field("case" if model is ImportedCase else "meeting").column
+    ids, rows = zip(*created, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({key}, source_id, row) "
+                       "SELECT unnest(%s::bigint[]), %s, unnest(%s::integer[])", [list(ids), record.pk, list(rows)])
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
@@ -396,8 +416,7 @@ def _write(municipality, file: LedgerFile, plan: Result, record, progress: Progr
                         discussions=[HeldDiscussion(case_id=case_ids[r.case_number], issues=r.issues)])
             for r in new_rows
         ])
-        ImportedMeeting.objects.bulk_create(ImportedMeeting(meeting=m, source=record, row=r.number)
-                                            for m, r in zip(meetings, new_rows, strict=True))
+        _provenance(ImportedMeeting, [(m.pk, r.number) for m, r in zip(meetings, new_rows, strict=True)], record)
         meetings_created += len(meetings)
         done += read
         if progress:

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from agencies.models import Agency, Municipality, Ward
 from cases.models import Consent, IssueCategory
+from core.history import bulk_create_with_history_rows
 
 from .models import (
     Meeting,
@@ -72,8 +72,8 @@ def _meeting(municipality: Municipality, spec: HeldMeeting) -> Meeting:
 @transaction.atomic
 def meeting_bulk_record(*, user: User | None, municipality: Municipality, meetings: list[HeldMeeting]) -> list[Meeting]:
     """The meetings in order, each with its agencies, attendees, discussed cases and their issues."""
-    created = bulk_create_with_history([_meeting(municipality, spec) for spec in meetings], Meeting,
-                                       batch_size=BATCH, default_user=user)
+    created = bulk_create_with_history_rows([_meeting(municipality, spec) for spec in meetings], Meeting,
+                                            batch_size=BATCH, user=user)
     links: list[MeetingAgency] = []
     attendees: list[MeetingAttendee] = []
     discussions: list[MeetingCase] = []

@@ -1,6 +1,7 @@
 """Many households and cases at once (the ledger import, the demo's past years), under the same rules as
-`household_create` and `case_open`: search keys derived from what was typed, case numbers taken from the
-fiscal year's sequence under its lock, the 受付 status change (and the closing one), and history rows.
+`household_create`, `case_open`, `consultation_record` and `consent_record`: search keys derived from what
+was typed, case numbers taken from the fiscal year's sequence under its lock, the 受付 status change (and the
+closing one), nothing recorded in the future, and history rows.
 
 They write no audit event of their own: the caller writes one for the whole batch (an import, a seed).
 """
@@ -11,14 +12,24 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from agencies.models import Agency, AgencyCategory, Municipality, Ward
 from core import wareki
+from core.history import attribute_to, bulk_create_with_history_rows
 from core.text import digits_only, normalize_address, normalize_kana, normalize_name
 
-from ..models import Case, CaseIssue, CaseStatus, CaseStatusChange, Household, HouseholdMember, IssueCategory
+from ..models import (
+    Case,
+    CaseIssue,
+    CaseStatus,
+    CaseStatusChange,
+    Consent,
+    Consultation,
+    Household,
+    HouseholdMember,
+    IssueCategory,
+)
 from .cases import reserve_case_numbers
 
 BATCH = 1000
@@ -78,7 +89,7 @@ def household_bulk_create(*, user: User | None, municipality: Municipality,
     rows = [Household(municipality=municipality, ward=h.ward, address=h.address, phone=h.phone, note=h.note,
                       address_normalized=normalize_address(h.address), phone_digits=digits_only(h.phone))
             for h in households]
-    created = bulk_create_with_history(rows, Household, batch_size=BATCH, default_user=user)
+    created = bulk_create_with_history_rows(rows, Household, batch_size=BATCH, user=user)
     members = [
         HouseholdMember(household=household, is_primary=position == 0, name_normalized=normalize_name(person["name"]),
                         kana_normalized=normalize_kana(person.get("name_kana", "")), **person)
@@ -86,7 +97,7 @@ def household_bulk_create(*, user: User | None, municipality: Municipality,
         for position, person in enumerate(spec.members)
     ]
     if members:
-        bulk_create_with_history(members, HouseholdMember, batch_size=BATCH, default_user=user)
+        bulk_create_with_history_rows(members, HouseholdMember, batch_size=BATCH, user=user)
     by_household: dict[int, list[HouseholdMember]] = {household.pk: [] for household in created}
     for member in members:
         by_household[member.household_id].append(member)
@@ -141,11 +152,66 @@ def case_bulk_create(*, user: User | None, municipality: Municipality, cases: li
                                             changed_at=ended))
         issues += [CaseIssue(case=case, category=i.category, suspected=i.suspected and i.category.allows_suspected,
                              member=i.member, noted_on=spec.received_on) for i in spec.issues]
-    created = bulk_create_with_history(rows, Case, batch_size=BATCH, default_user=user)
+    created = bulk_create_with_history_rows(rows, Case, batch_size=BATCH, user=user)
     CaseStatusChange.objects.bulk_create(changes, batch_size=BATCH)
     if issues:
-        bulk_create_with_history(issues, CaseIssue, batch_size=BATCH, default_user=user)
+        bulk_create_with_history_rows(issues, CaseIssue, batch_size=BATCH, user=user)
     Case.supervisors.through.objects.bulk_create(
         [Case.supervisors.through(case_id=case.pk, user_id=sv.pk) for case, spec in zip(created, cases, strict=True)
          for sv in spec.supervisors], batch_size=BATCH)
     return created
+
+
+@dataclass
+class NewConsultation:
+    case: Case
+    held_at: dt.datetime
+    method: str
+    staff: User
+    summary: str
+    minutes: int | None = None
+
+
+@dataclass
+class NewConsent:
+    member: HouseholdMember
+    purpose: str
+    obtained_on: dt.date
+    obtained_by: User
+    method: str
+    all_agencies: bool = False
+
+
+@transaction.atomic
+def consultation_bulk_record(*, user: User | None, consultations: list[NewConsultation]) -> list[Consultation]:
+    """The consultations in order, with history rows; none may lie in the future (as `consultation_record`)."""
+    latest = timezone.now() + dt.timedelta(minutes=5)
+    if any(spec.held_at > latest for spec in consultations):
+        raise ValueError("a consultation is recorded after it was held")
+    rows = [Consultation(case=spec.case, held_at=spec.held_at, method=spec.method, staff=spec.staff, summary=spec.summary,
+                         minutes=spec.minutes) for spec in consultations]
+    return bulk_create_with_history_rows(rows, Consultation, batch_size=BATCH, user=user)
+
+
+@transaction.atomic
+def consent_bulk_record(*, user: User | None, consents: list[NewConsent]) -> list[Consent]:
+    """The consents in order (for all agencies or none named), with history rows."""
+    if any(spec.obtained_on > timezone.localdate() for spec in consents):
+        raise ValueError("a consent is recorded after it was given")
+    rows = [Consent(member=spec.member, purpose=spec.purpose, obtained_on=spec.obtained_on, obtained_by=spec.obtained_by,
+                    method=spec.method, all_agencies=spec.all_agencies) for spec in consents]
+    return bulk_create_with_history_rows(rows, Consent, batch_size=BATCH, user=user)
+
+
+@transaction.atomic
+def case_bulk_close_later(*, user: User | None, closed_on: dict[int, dt.date]) -> int:
+    """Closed cases whose record now runs longer (a later ledger brings later meetings) close on their new last
+    day; each change leaves a history row. Returns how many moved."""
+    moved = 0
+    for case in Case.all_objects.select_for_update().filter(pk__in=closed_on, status=CaseStatus.CLOSED):
+        if case.closed_on is not None and closed_on[case.pk] > case.closed_on:
+            case.closed_on = closed_on[case.pk]
+            attribute_to(case, user)
+            case.save(update_fields=["closed_on", "updated_at"])
+            moved += 1
+    return moved
