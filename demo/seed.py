@@ -149,17 +149,23 @@ def seed_referrals(municipality) -> int:
     services.referral_transition(user=houkatsu_worker, referral=completed, action="accept")
     services.referral_transition(user=houkatsu_worker, referral=completed, action="complete",
                                  outcome="週1回の見守り訪問を開始し、配食サービスにつないだ。")
-    # The 包括 asks the ward to convene about a case it works on (it has a task there).
-    worked_on = services.referable_cases(houkatsu_worker).order_by("pk").first()
-    consent(worked_on)
-    services.referral_send(
-        user=houkatsu_worker, case=worked_on, kind=kinds["つながる場の開催依頼"], to_ward=ward,
-        reason="介護・障害・困窮の課題が重なっており、関係機関でつながる場を開いてほしい。", shares=["issues"],
-        sharing_basis="consent")
+    _houkatsu_asks_for_a_meeting(houkatsu_worker, ward, kinds["つながる場の開催依頼"], consent)
     services.referral_send(
         user=coordinator, case=cases[4], kind=kinds["つなぎ"], to_agency=agencies["生活困窮担当"],
         reason="就労と家計の相談を希望している。本人から連絡してよいとの了解あり。")
     return Referral.all_objects.filter(case_ward=ward).count()
+
+
+def _houkatsu_asks_for_a_meeting(houkatsu_worker, ward, kind, consent) -> None:
+    """The 包括 asks the ward to convene about a case it works on (it has a task there)."""
+    from referrals import services
+
+    worked_on = services.referable_cases(houkatsu_worker).order_by("pk").first()
+    consent(worked_on)
+    services.referral_send(
+        user=houkatsu_worker, case=worked_on, kind=kind, to_ward=ward,
+        reason="介護・障害・困窮の課題が重なっており、関係機関でつながる場を開いてほしい。", shares=["issues"],
+        sharing_basis="consent")
 
 
 def _backdated(referral, days_ago: int) -> None:

@@ -1,8 +1,9 @@
 """`make bench`, part two: importing large ledgers (DOMAIN.md §7) on a throwaway database.
 
-For 10,000 and 100,000 rows, as CSV and as .xlsx: the time of the check (first pass) and of the whole
-import (both passes, one transaction), and the peak of Python memory the import allocates (tracemalloc,
-in a separate run, because tracing slows it down). Bounded memory shows as a peak that does not grow
+For 10,000 and 100,000 rows, as CSV and as .xlsx, read from a file on disk as the worker reads an upload:
+the time of the check (first pass), of the whole import (both passes, one transaction: the command line),
+of the import that follows the check's stored plan (one more pass: the page's import job), and the peak of
+Python memory the import allocates (tracemalloc, in a separate run, because tracing slows it down). Bounded memory shows as a peak that does not grow
 ten-fold with the rows. Runs in its own process so that nothing else shares its memory.
 """
 
