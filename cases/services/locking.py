@@ -3,9 +3,7 @@
 from audit.models import Action
 from audit.services import audit_record
 from core.history import attribute_to
-from core.locking import StaleVersionError, check_version
-
-__all__ = ["StaleVersionError", "check_version", "versioned_update"]
+from core.locking import check_version
 
 
 def versioned_update(obj, *, expected_version: int, fields: list[str], changes: dict, user, request=None):
