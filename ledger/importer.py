@@ -376,20 +376,19 @@ def _create_cases(municipality, plan: Result, record, convener) -> tuple[dict[st
                 referring_category=info.referrer, created_by=convener, external_number=number, status=CaseStatus.CLOSED,
                 closed_on=info.last_new, ended_at=_at(info.last_new, 17), reason=reason))
         cases = case_bulk_create(user=convener, municipality=municipality, cases=specs)
-        _provenance(ImportedCase, [(case.pk, plan.cases[case.external_number].row) for case in cases], record)
+        _provenance(ImportedCase, "case", [(case.pk, plan.cases[case.external_number].row) for case in cases], record)
         ids.update((case.external_number, case.pk) for case in cases)
     return ids, len(new)
 
 
-def _provenance(model, created: list[tuple[int, int]], record) -> None:
+def _provenance(model, key: str, created: list[tuple[int, int]], record) -> None:
     """Where each new case or meeting came from (file and row), in one statement per chunk: the import writes
     tens of thousands of these, and building a model object for each cost more than the database did."""
     if not created:
         return
-    key = model._meta.get_field("case" if model is ImportedCase else "meeting").column
     ids, rows = zip(*created, strict=True)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {model._meta.db_table} ({key}, source_id, row) "
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({model._meta.get_field(key).column}, source_id, row) "
                        "SELECT unnest(%s::bigint[]), %s, unnest(%s::integer[])", [list(ids), record.pk, list(rows)])
 
 
@@ -416,7 +415,7 @@ def _write(municipality, file: LedgerFile, plan: Result, record, progress: Progr
                         discussions=[HeldDiscussion(case_id=case_ids[r.case_number], issues=r.issues)])
             for r in new_rows
         ])
-        _provenance(ImportedMeeting, [(m.pk, r.number) for m, r in zip(meetings, new_rows, strict=True)], record)
+        _provenance(ImportedMeeting, "meeting", [(m.pk, r.number) for m, r in zip(meetings, new_rows, strict=True)], record)
         meetings_created += len(meetings)
         done += read
         if progress:

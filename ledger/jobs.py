@@ -7,7 +7,6 @@ cancel, through the second database connection (settings `DATABASES["progress"]`
 is one transaction that nobody else can see until it commits. Cancelling rolls that transaction back.
 """
 
-import hashlib
 import logging
 import uuid
 
@@ -70,16 +69,12 @@ def job_submit(*, user, upload: File, request=None) -> ImportJob:
         raise ValidationError(_("ファイルが空です。"), code="empty")
     if upload.size > MAX_BYTES:
         raise ValidationError(_("ファイルが大きすぎます（200MBまで）。"), code="too_large")
-    digest = hashlib.sha256()
-    for block in upload.chunks():
-        digest.update(block)
-    upload.seek(0)
     stored = _storage().save(f"{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{extension}", upload)
     try:
         job = ImportJob.objects.create(
             municipality_id=user.municipality_id, ward_id=user.ward_id if user.role == Role.COORDINATOR else None,
-            created_by=user, filename=name, sha256=digest.hexdigest(), stored_name=stored, size=upload.size,
-            phase="check")
+            created_by=user, filename=name, sha256=LedgerFile.from_storage(_storage(), stored, name).sha256(),
+            stored_name=stored, size=upload.size, phase="check")
     except Exception:
         _storage().delete(stored)
         raise
@@ -158,7 +153,7 @@ def _finish(job: ImportJob, status, message="", **fields):
         # never a file nobody knows of.
         stored, job.stored_name = job.stored_name, ""
         transaction.on_commit(lambda: _storage().delete(stored), using=job._state.db or "default")
-    job.plan = {} if status != JobStatus.CHECKED else job.plan
+    job.plan = {}  # an ended job has nothing left to import
     job.save()
 
 
