@@ -9,11 +9,12 @@ from .records import (
     PlanKind,
     RoleAssignment,
     SupportPlan,
+    TaskSharing,
     TaskStatus,
 )
 
 __all__ = [
     "Case", "CaseIssue", "CaseNumberSequence", "CaseStatus", "CaseStatusChange", "Consent", "ConsentMethod",
     "ConsentPurpose", "Consultation", "ConsultationMethod", "Household", "HouseholdMember", "IntakeChannel",
-    "HouseholdMerge", "IssueCategory", "PlanKind", "RoleAssignment", "Sex", "SupportPlan", "TaskStatus",
+    "HouseholdMerge", "IssueCategory", "PlanKind", "RoleAssignment", "Sex", "SupportPlan", "TaskSharing", "TaskStatus",
 ]

@@ -143,6 +143,15 @@ class TaskStatus(models.TextChoices):
     CANCELLED = "cancelled", _("中止")
 
 
+class TaskSharing(models.TextChoices):
+    """What lets an agency given a task see the person's details (docs/access-policy.md): the same gate as a
+    referral. Without one the agency sees its task and the case number, nothing personal."""
+
+    NONE = "none", _("個人情報を共有しない")
+    CONSENT = "consent", _("本人同意（他機関への提供・情報共有）")
+    MEETING = "meeting", _("会議で協議した機関（法定の守秘義務または協議の同意）")
+
+
 class RoleAssignmentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status__in=(TaskStatus.OPEN, TaskStatus.IN_PROGRESS))
@@ -168,6 +177,11 @@ class RoleAssignment(models.Model):
     due_on = models.DateField(_("期限"), null=True, blank=True)
     status = models.CharField(_("状況"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     completed_on = models.DateField(_("完了日"), null=True, blank=True)
+    sharing_basis = models.CharField(_("個人情報の共有の根拠"), max_length=20, choices=TaskSharing.choices,
+                                     default=TaskSharing.NONE)
+    consent = models.ForeignKey(
+        "cases.Consent", verbose_name=_("本人同意"), on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登録者"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
