@@ -52,7 +52,7 @@ messages: install
 	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l en --no-obsolete && $(BIN)/python manage.py compilemessages --ignore=.venv
 
 db-stop: install
-	$(BIN)/python -c "from pathlib import Path; from config.devdb import stop; stop(Path('.data/pg'))"
+	$(BIN)/python -m config.devdb stop .data/pg
 
 clean: db-stop
 	rm -rf .data $(VENV)
