@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from .models import PERSONAL_DATA_ROLES, Role
+from .models import CASE_FILE_ROLES, PERSONAL_DATA_ROLES, Role
 
 
 def role_required(*roles: Role):
@@ -31,4 +31,5 @@ ALL_ROLES = tuple(Role)
 # Reading personal data: the three case-work roles. Writing: coordinators (the access functions decide
 # per object; agency workers may update the status of their own agency's tasks).
 read_view = role_required(*PERSONAL_DATA_ROLES)
+case_file_view = role_required(*CASE_FILE_ROLES)
 write_view = role_required(Role.COORDINATOR)

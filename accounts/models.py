@@ -17,6 +17,9 @@ class Role(models.TextChoices):
 
 # Roles that may ever see a resident's personal data; the others see aggregates, master data or the trail.
 PERSONAL_DATA_ROLES = frozenset({Role.COORDINATOR, Role.AGENCY_WORKER, Role.SUPERVISOR})
+# Who may open a household's or a case's file at all (docs/access-policy.md). An agency worker sees its tasks
+# and what referrals passed on to it, never the file.
+CASE_FILE_ROLES = frozenset({Role.COORDINATOR, Role.SUPERVISOR})
 
 
 class DateStyle(models.TextChoices):

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
-from accounts.models import Role
+from accounts.models import CASE_FILE_ROLES, Role
 
 
 class SeesPersonalData(permissions.BasePermission):
@@ -13,6 +13,16 @@ class SeesPersonalData(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return request.user.is_authenticated and request.user.sees_personal_data
+
+
+class OpensCaseFiles(permissions.BasePermission):
+    """Households, cases, their issues and consultations: coordinators and supervisors (docs/access-policy.md).
+    An agency worker reads its tasks and referrals, never the file — as on the pages."""
+
+    message = _("世帯・事例の記録を開く権限がありません。関係機関の職員は、役割分担とつなぎで共有された情報だけを見られます。")
+
+    def has_permission(self, request, view):
+        return request.user.is_authenticated and request.user.role in CASE_FILE_ROLES
 
 
 class SeesActivities(permissions.BasePermission):

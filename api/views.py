@@ -29,9 +29,10 @@ from referrals.models import Referral, ReferralEvent
 
 from . import filters, serializers
 from .errors import call_service
-from .permissions import SeesActivities, SeesPersonalData
+from .permissions import OpensCaseFiles, SeesActivities, SeesPersonalData
 
 PERSONAL = [permissions.IsAuthenticated, SeesPersonalData]
+CASE_FILE = [permissions.IsAuthenticated, SeesPersonalData, OpensCaseFiles]
 
 
 class AuditedListView(generics.ListAPIView):
@@ -81,6 +82,7 @@ class DetailView(generics.GenericAPIView):
 class HouseholdList(AuditedListView):
     """Households the user may see; `q` searches names in any script, phone, address and case number."""
 
+    permission_classes = CASE_FILE
     serializer_class = serializers.HouseholdSerializer
     filterset_class = filters.HouseholdFilter
     audit_model = Household
@@ -96,6 +98,7 @@ class HouseholdList(AuditedListView):
 class HouseholdDetail(DetailView):
     """A household with its members and cases."""
 
+    permission_classes = CASE_FILE
     serializer_class = serializers.HouseholdDetailSerializer
     access = staticmethod(household_for_user)
     selector = staticmethod(case_selectors.household_list)
@@ -112,6 +115,7 @@ class HouseholdDetail(DetailView):
 class CaseList(AuditedListView):
     """Cases the user may see, with the case list page's filters."""
 
+    permission_classes = CASE_FILE
     serializer_class = serializers.CaseListSerializer
     filterset_class = filters.CaseApiFilter
     audit_model = Case
@@ -124,6 +128,7 @@ class CaseList(AuditedListView):
 class CaseDetail(DetailView):
     """A case with its members, issues, tasks and consent status."""
 
+    permission_classes = CASE_FILE
     serializer_class = serializers.CaseDetailSerializer
     access = staticmethod(case_for_user)
     selector = staticmethod(case_selectors.case_rows)
@@ -138,7 +143,7 @@ class CaseDetail(DetailView):
 class CaseConsultationCreate(generics.GenericAPIView):
     """Record a consultation on a case (the ward's coordinator), through cases.services."""
 
-    permission_classes = PERSONAL
+    permission_classes = CASE_FILE
     serializer_class = serializers.ConsultationInputSerializer
 
     def get_queryset(self):
@@ -163,6 +168,7 @@ class CaseConsultationCreate(generics.GenericAPIView):
 class IssueList(AuditedListView):
     """Issues (課題) of the cases the user may see."""
 
+    permission_classes = CASE_FILE
     serializer_class = serializers.IssueSerializer
     filterset_class = filters.IssueFilter
     audit_model = CaseIssue
@@ -175,6 +181,7 @@ class IssueList(AuditedListView):
 class IssueDetail(DetailView):
     """One issue of a case."""
 
+    permission_classes = CASE_FILE
     serializer_class = serializers.IssueSerializer
     access = staticmethod(issue_for_user)
     selector = staticmethod(case_selectors.issue_list)
@@ -184,6 +191,7 @@ class IssueDetail(DetailView):
 class ConsultationList(AuditedListView):
     """Consultation records of the cases the user may see, newest first."""
 
+    permission_classes = CASE_FILE
     serializer_class = serializers.ConsultationSerializer
     filterset_class = filters.ConsultationFilter
     audit_model = Consultation
@@ -196,6 +204,7 @@ class ConsultationList(AuditedListView):
 class ConsultationDetail(DetailView):
     """One consultation record."""
 
+    permission_classes = CASE_FILE
     serializer_class = serializers.ConsultationSerializer
     access = staticmethod(consultation_for_user)
     selector = staticmethod(case_selectors.consultation_list)

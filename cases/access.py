@@ -40,8 +40,13 @@ def consent_for_user(user, pk, *, write: bool = False) -> Consent:
 
 
 def task_for_user(user, pk, *, write: bool = False) -> RoleAssignment:
-    """A coordinator updates tasks on their ward's cases; an agency worker those given to their agency."""
-    tasks = RoleAssignment.objects.select_related("case", "agency").filter(case__in=Case.objects.for_user(user))
+    """A task on a case the user may open, or one given to the user's own agency (which opens the task, not
+    the case). A coordinator updates tasks on their ward's cases; an agency worker those given to their agency."""
+    tasks = RoleAssignment.objects.select_related("case__household", "case__ward", "agency", "consent", "plan")
+    if user.role == Role.AGENCY_WORKER:
+        tasks = tasks.filter(agency_id=user.agency_id, case__municipality_id=user.municipality_id)
+    else:
+        tasks = tasks.filter(case__in=Case.objects.for_user(user))
     task = _get(user, tasks, pk, write=False)
     if write and not (user.role in WRITERS or (user.role == Role.AGENCY_WORKER and task.agency_id == user.agency_id)):
         raise PermissionDenied

@@ -1,10 +1,11 @@
 """Reads on households and cases. Everything here starts from a user's scope."""
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -25,7 +26,7 @@ from .models import (
     RoleAssignment,
     TaskStatus,
 )
-from .registry import TimelineEntry, case_parts, household_involvements
+from .registry import TimelineEntry, case_parts, household_involvements, household_notes
 
 
 def household_list(*, user):
@@ -45,12 +46,27 @@ def household_search(*, user, query: str):
         Q(members__name_normalized__contains=name)
         | Q(members__kana_normalized__contains=kana)
         | Q(address_normalized__contains=address)
-        | Q(cases__number__iexact=query.upper())
+        | _case_number_matches(query, prefix="cases__")
     )
     if len(digits) >= 4:
         matches |= Q(phone_digits__contains=digits)
     ids = Household.objects.for_user(user).filter(matches).values("pk")
     return households.filter(pk__in=ids)
+
+
+def _case_number_matches(query: str, *, prefix: str = "") -> Q:
+    """The case number (R2-0001) or the ledger's 事例番号 (KITA-2021-001), in any width or case."""
+    number = unicodedata.normalize("NFKC", query).strip()
+    return Q(**{f"{prefix}number__iexact": number}) | (
+        Q(**{f"{prefix}external_number__iexact": number}) if number else Q(pk__in=[]))
+
+
+def _person_matches(query: str) -> Q:
+    """Cases whose household has a member of that name or kana, or that carry that number."""
+    name, kana = normalize_name(query), normalize_kana(query)
+    people = HouseholdMember.objects.filter(household_id=OuterRef("household_id")).filter(
+        Q(name_normalized__contains=name) | Q(kana_normalized__contains=kana))
+    return Q(Exists(people)) | _case_number_matches(query)
 
 
 @dataclass
@@ -107,8 +123,13 @@ def case_rows(*, user):
     )
 
 
-def case_list(*, user, params) -> CaseFilter:
-    return CaseFilter(params, queryset=case_rows(user=user), user=user)
+def case_list(*, user, params, query: str = "") -> CaseFilter:
+    """The cases filtered by `params` (non-personal: status, ward …) and found by `query` (a name, kana or number)."""
+    rows = case_rows(user=user)
+    query = (query or "").strip()
+    if query:
+        rows = rows.filter(_person_matches(query))
+    return CaseFilter(params, queryset=rows, user=user)
 
 
 def issue_list(*, user):
@@ -141,10 +162,10 @@ def overdue_tasks(*, user):
 
 
 def agency_tasks(*, user):
-    """The actionable tasks given to the user's agency, on cases the user may see."""
+    """The actionable tasks given to the user's agency (in the user's city). The agency opens each task, not its case."""
     return (
         RoleAssignment.objects.actionable()
-        .filter(agency_id=user.agency_id, case__in=Case.objects.for_user(user))
+        .filter(agency_id=user.agency_id, case__municipality_id=user.municipality_id)
         .select_related("case", "agency")
         .order_by("due_on", "pk")
     )
@@ -191,6 +212,7 @@ def case_detail(*, case) -> dict:
         "consents": consent_status(case=case),
         "timeline": case_timeline(case=case, extra=[entry for part in parts for entry in part.timeline]),
         "task_statuses": TaskStatus.choices,
+        "notes": [note for part in parts for note in part.notes],
     }
     for part in parts:
         context.update(part.context)
@@ -238,6 +260,7 @@ def household_overview(*, household) -> dict:
         "involvement": sorted(involvement.values(), key=lambda i: (not i.active, i.agency.name)),
         "consents": consents,
         "task_statuses": TaskStatus.choices,
+        "notes": household_notes(household=household),
     }
 
 

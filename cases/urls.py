@@ -23,5 +23,6 @@ urlpatterns = [
     path("cases/<int:pk>/consents/new/", views.consent_create, name="consent_create"),
     path("cases/<int:pk>/plans/new/", views.plan_create, name="plan_create"),
     path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/status/", views.task_status, name="task_status"),
 ]

@@ -7,6 +7,7 @@ from audit.models import AuditEvent
 from audit.services import audit_list
 from cases.models import Case, Household, RoleAssignment, TaskStatus
 from cases.selectors import agency_tasks, case_list, household_counts_by_ward, household_list, overdue_tasks
+from ledger.selectors import made_by_import
 from meetings.models import Meeting
 from meetings.selectors import upcoming_meetings
 from referrals.models import Referral
@@ -17,7 +18,8 @@ def for_user(request) -> tuple[str, dict]:
     user = request.user
     context = {"role_label": user.get_role_display(), "task_statuses": TaskStatus.choices, "today": timezone.localdate()}
     if user.role == Role.COORDINATOR:
-        recent = list(household_list(user=user)[:5])
+        # Households a ledger import made would crowd out the ones the office registered: one line counts them.
+        recent = list(household_list(user=user).exclude(made_by_import())[:5])
         late = list(overdue_tasks(user=user)[:20])
         open_cases = case_list(user=user, params={"open_only": True}).qs
         audit_list(request=request, model=Household, objects=recent, detail={"page": "dashboard"})
@@ -27,10 +29,12 @@ def for_user(request) -> tuple[str, dict]:
         waiting = _referrals_waiting(request)
         context.update(recent_households=recent, overdue=late, open_case_total=open_cases.count(), meetings=meetings,
                        referrals_waiting=waiting, ward_waiting=ward_waiting(user=user),
-                       household_total=household_list(user=user).count())
+                       household_total=household_list(user=user).count(),
+                       imported_households=household_list(user=user).filter(made_by_import()).count())
         return "home/dashboard_coordinator.html", context
     if user.role in (Role.SUPERVISOR, Role.AGENCY_WORKER):
-        cases = list(case_list(user=user, params={"open_only": True}).qs[:20])
+        # An agency worker opens no case file (docs/access-policy.md): its tasks and referrals are its way in.
+        cases = list(case_list(user=user, params={"open_only": True}).qs[:20]) if user.role == Role.SUPERVISOR else []
         tasks = []
         if user.role == Role.AGENCY_WORKER:
             tasks = list(agency_tasks(user=user)[:50])

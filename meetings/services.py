@@ -17,6 +17,7 @@ from audit.models import Action
 from audit.services import audit_record
 from cases.models import Case, Consent, ConsentPurpose
 from cases.services import task_assign
+from cases.sharing import refusal, sharing_consent
 from core.history import attribute_to
 from core.locking import check_version
 from core.wareki import format_wareki
@@ -151,6 +152,16 @@ def _check_schedule(*, user, ward, kind: MeetingKind, basis, starts_at, ends_at,
 # ---------------------------------------------------------------------------------------------- meetings
 
 
+def _dispatch_supervisors(meeting: Meeting, cases) -> None:
+    """An SV dispatched to a meeting (or convening it) is dispatched to the cases it discusses
+    (docs/access-policy.md): they may then open those cases' files, read-only, like any dispatched SV."""
+    supervisors = {user for user in (meeting.supervisor, meeting.convener)
+                   if user is not None and user.role == Role.SUPERVISOR}
+    for case in cases:
+        for supervisor in supervisors:
+            case.supervisors.add(supervisor)
+
+
 @transaction.atomic
 def meeting_schedule(*, user, ward, kind, starts_at, basis=None, ends_at=None, place="", title="", sv_dispatched=False,
                      supervisor=None, agencies=(), cases=(), request=None) -> Meeting:
@@ -169,6 +180,7 @@ def meeting_schedule(*, user, ward, kind, starts_at, basis=None, ends_at=None, p
     MeetingCase.objects.bulk_create(
         MeetingCase(meeting=meeting, case=case, consent=consents.get(case.pk)) for case in cases
     )
+    _dispatch_supervisors(meeting, cases)
     audit_record(action=Action.CREATE, request=request, user=user, obj=meeting,
                  detail={"cases": len(cases), "agencies": len(agencies)})
     return meeting
@@ -197,6 +209,7 @@ def meeting_reschedule(*, user, meeting: Meeting, version: int, ward, kind, star
     current.discussions.exclude(case__in=cases).delete()
     for case in cases:
         MeetingCase.objects.update_or_create(meeting=current, case=case, defaults={"consent": consents.get(case.pk)})
+    _dispatch_supervisors(current, cases)
     audit_record(action=Action.UPDATE, request=request, user=user, obj=current,
                  detail={"cases": len(cases), "agencies": len(agencies)})
     return current
@@ -254,6 +267,8 @@ def _check_record(current: Meeting, *, attended: list, next_review_on, tasks) ->
         discussion.consent = consent
     if problems:
         raise _consent_error(problems, current.basis)
+    present = {agency.pk for agency in attended}
+    refused = []
     for task in tasks:
         if task["case"].pk not in discussed:
             raise ValidationError(_("役割分担は、この会議で協議した事例にだけ登録できます。"), code="task_case")
@@ -261,6 +276,20 @@ def _check_record(current: Meeting, *, attended: list, next_review_on, tasks) ->
             raise ValidationError(_("他の自治体の機関には役割分担できません。"), code="task_agency")
         if task.get("due_on") and task["due_on"] < day:
             raise ValidationError(_("役割分担の期限は開催日以降にしてください。"), code="task_due")
+        # The sharing gate (cases.sharing): an agency present at a meeting that lawfully discussed the case (its
+        # basis passed the consent check above for the agencies present) heard the case already; any other agency
+        # needs a consent to share that covers it.
+        task["discussed_at_meeting"] = current.basis is not None and task["agency"].pk in present
+        if not task["discussed_at_meeting"]:
+            _consent, missing = sharing_consent(case=task["case"], agency=task["agency"], day=timezone.localdate())
+            if missing:
+                refused.append(_("%(agency)sは会議に出席していないため、役割分担を依頼するには本人の同意が必要です。")
+                               % {"agency": task["agency"].name})
+                refused += missing
+    if refused:
+        raise refusal([*refused, _("出席した機関に依頼するか、本人の「他機関への提供」または「情報共有」の同意"
+                                   "（その機関を対象に含むもの）を記録してから登録してください。")],
+                      code="task_consent_missing")
     return discussed
 
 
@@ -326,7 +355,8 @@ def _record_tasks(current: Meeting, user, tasks) -> None:
         if case.pk not in plans:
             plans[case.pk] = case.plans.order_by("-version").first()
         assigned = task_assign(user=user, case=case, plan=plans[case.pk], agency=task["agency"],
-                               person=task.get("person", ""), task=task["task"], due_on=task.get("due_on"))
+                               person=task.get("person", ""), task=task["task"], due_on=task.get("due_on"),
+                               discussed_at_meeting=task.get("discussed_at_meeting", False))
         MeetingTask.objects.create(meeting=current, task=assigned)
 
 

@@ -1,24 +1,37 @@
 from django import forms
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
-from agencies.forms import grouped_agency_choices
+from agencies.forms import AgencySelect, agency_queryset, grouped_agency_choices
 from agencies.models import Agency, Ward
-from core.forms import DATE
+from core.forms import DateField
+from core.wareki import format_wareki
+from meetings.models import Meeting, MeetingStatus
 
 from .models import DeclineReason, ReferralKind, SharedItem, SharingBasis
 
 
 def recipient_choices(user) -> list:
-    """Ward offices first (つながる体制推進員), then the city's agencies grouped by ward."""
+    """Ward offices first (つながる体制推進員), then the city's agencies by 分野, the user's ward first."""
     wards = Ward.objects.filter(municipality_id=user.municipality_id).order_by("sort_order", "pk")
     offices = [(f"ward:{w.pk}", _("%(ward)s役所（つながる体制推進員）") % {"ward": w.name}) for w in wards
                if not (user.ward_id and w.pk == user.ward_id)]
-    agencies = (Agency.objects.filter(municipality_id=user.municipality_id, is_active=True)
-                .exclude(pk=user.agency_id or 0).select_related("ward", "category")
-                .order_by("ward__sort_order", "category__sort_order", "name"))
-    return [("", "---------"), (str(_("区役所")), offices)] + [
-        (label, [(f"agency:{pk}", name) for pk, name in members]) for label, members in grouped_agency_choices(agencies)
-    ]
+    agencies = agency_queryset(user.municipality_id).exclude(pk=user.agency_id or 0)
+    ward = user.ward_id or (user.agency.ward_id if user.agency_id else None)
+    return [("", "---------"), (str(_("区役所")), offices), *grouped_agency_choices(
+        agencies, ward=ward, choice=lambda agency: (ModelChoiceIteratorValue(f"agency:{agency.pk}", agency), agency.name),
+    )]
+
+
+def statutory_meetings(user, cases):
+    """Held meetings on a basis that needs no consent, that discussed one of `cases` and that the user may see."""
+    return (Meeting.objects.for_user(user)
+            .filter(status=MeetingStatus.HELD, basis__requires_consent=False, discussions__case__in=cases)
+            .select_related("kind", "ward").distinct().order_by("-held_on", "-pk"))
+
+
+def meeting_label(meeting) -> str:
+    return f"{format_wareki(meeting.held_on)} {meeting.kind.name}（{meeting.ward.name}）"
 
 
 class CaseChoiceField(forms.ModelChoiceField):
@@ -29,7 +42,7 @@ class CaseChoiceField(forms.ModelChoiceField):
 class ReferralForm(forms.Form):
     case = CaseChoiceField(label=_("事例"), queryset=None)
     kind = forms.ModelChoiceField(label=_("種別"), queryset=ReferralKind.objects.none())
-    recipient = forms.ChoiceField(label=_("依頼先"))
+    recipient = forms.ChoiceField(label=_("依頼先"), widget=AgencySelect)
     reason = forms.CharField(
         label=_("依頼の理由と内容"), widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("個人情報を共有しないときは、氏名・住所など個人が分かることを書かないでください。"),
@@ -41,12 +54,17 @@ class ReferralForm(forms.Form):
     sharing_basis = forms.ChoiceField(
         label=_("共有の根拠"), choices=SharingBasis.choices, initial=SharingBasis.NONE, widget=forms.RadioSelect,
     )
+    basis_meeting = forms.ModelChoiceField(
+        label=_("根拠とした会議"), queryset=Meeting.all_objects.none(), required=False,
+        help_text=_("支援会議・地域ケア会議・要保護児童対策地域協議会を根拠にするときは、この事例を協議し、依頼先も参加した"
+                    "その会議を選んでください。"),
+    )
     basis_note = forms.CharField(
         label=_("根拠の詳細"), max_length=200, required=False,
-        help_text=_("法令に基づくときは、会議名と開催日、条項などを記入してください。"),
+        help_text=_("「その他の法令」のときは条項などを記入してください。"),
     )
-    due_on = forms.DateField(
-        label=_("回答期限"), widget=DATE, required=False, help_text=_("空欄のときは種別ごとの日数で決まります。"),
+    due_on = DateField(
+        label=_("回答期限"), required=False, help_text=_("空欄のときは種別ごとの日数で決まります。"),
     )
 
     def __init__(self, *args, user, cases, **kwargs):
@@ -57,6 +75,8 @@ class ReferralForm(forms.Form):
         self.fields["kind"].queryset = kinds
         self.fields["kind"].help_text = _("回答期限の日数：") + "、".join(f"{k.name} {k.default_due_days}日" for k in kinds)
         self.fields["recipient"].choices = recipient_choices(user)
+        self.fields["basis_meeting"].queryset = statutory_meetings(user, cases)
+        self.fields["basis_meeting"].label_from_instance = meeting_label
 
     def clean_recipient(self):
         value = self.cleaned_data["recipient"]
@@ -72,7 +92,8 @@ class ReferralForm(forms.Form):
         recipient = data["recipient"]
         return {
             "case": data["case"], "kind": data["kind"], "reason": data["reason"], "shares": data["shares"],
-            "sharing_basis": data["sharing_basis"], "basis_note": data["basis_note"], "due_on": data["due_on"],
+            "sharing_basis": data["sharing_basis"], "basis_note": data["basis_note"],
+            "basis_meeting": data.get("basis_meeting"), "due_on": data["due_on"],
             "to_agency": recipient if isinstance(recipient, Agency) else None,
             "to_ward": recipient if isinstance(recipient, Ward) else None,
         }

@@ -60,8 +60,9 @@ class ReferralStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("取下げ")
 
 
-# The receiving side may look at what was shared until it declines or the sender withdraws.
-SHARING_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED)
+# The receiving side may look at what was shared while the referral is in hand: not after it is declined, withdrawn
+# or completed (docs/access-policy.md: the window closes at 完了).
+SHARING_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 IN_FLIGHT_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 
 
@@ -165,6 +166,14 @@ class Referral(models.Model):
     )
     sharing_basis = models.CharField(_("共有の根拠"), max_length=20, choices=SharingBasis.choices, default=SharingBasis.NONE)
     basis_note = models.CharField(_("根拠の詳細"), max_length=200, blank=True)
+    basis_meeting = models.ForeignKey(
+        "meetings.Meeting", verbose_name=_("根拠とした会議"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text=_("法令に基づく会議（支援会議など）で共有を決めたときの、その会議の記録。"),
+    )
+    snapshot = models.JSONField(
+        _("共有した情報の控え"), default=dict, blank=True, editable=False,
+        help_text=_("送った時点の内容。依頼先はこの控えだけを、依頼が手元にある間だけ見られます。"),
+    )
     consent = models.ForeignKey(
         "cases.Consent", verbose_name=_("本人同意"), on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
     )

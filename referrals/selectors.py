@@ -19,15 +19,15 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from cases.models import Case
 
+from . import sharing
+from .access import is_receiver
 from .models import (
     IN_FLIGHT_STATUSES,
-    SHARING_STATUSES,
     Notification,
     Referral,
     ReferralEvent,
     ReferralStatus,
     SharedItem,
-    SharingBasis,
 )
 
 LIST_RELATED = ("kind", "case", "from_agency", "from_ward", "to_agency", "to_ward", "sent_by")
@@ -127,45 +127,37 @@ class SharedInformation:
         return list(self.sections)
 
 
-def sharing_still_lawful(referral: Referral, today: dt.date) -> tuple[bool, str]:
-    if not referral.shares:
-        return False, _("この依頼は個人情報を含めずに送られています。詳しくは依頼元に問い合わせてください。")
-    if referral.status not in SHARING_STATUSES:
-        return False, _("この依頼は「%(status)s」となったため、共有された情報は閲覧できなくなりました。") % {
-            "status": referral.get_status_display()}
-    if referral.sharing_basis == SharingBasis.CONSENT and referral.consent is not None:
-        if not referral.consent.is_valid_on(today):
-            return False, _("本人が同意を撤回したため、共有された情報は閲覧できなくなりました。")
-    return True, ""
-
-
 def shared_information(*, user, referral: Referral, today: dt.date | None = None) -> SharedInformation:
+    """What this user sees of what the referral passed on: the copy taken when it was sent (referrals.sharing).
+
+    The receiver reads it while the referral is in hand; a user who may open the case file (its ward's
+    coordinator, a dispatched SV) reads it always; the sending agency sees which items it passed on, not the copy.
+    """
     today = today or timezone.localdate()
     case_visible = Case.objects.for_user(user).filter(pk=referral.case_id).exists()
-    lawful, reason = sharing_still_lawful(referral, today)
-    if case_visible and referral.shares:
-        lawful = True  # the sender's side, who may open the case itself, still sees what was passed on
+    lawful, reason = sharing.referral_window(referral, today)
+    if referral.shares and case_visible:
+        lawful, reason = True, ""
+    elif lawful and not is_receiver(user, referral):
+        lawful, reason = False, _("共有した情報の内容は、依頼先だけが見られます。")
     if not lawful:
         return SharedInformation(False, reason, case_visible=case_visible)
-    case = referral.case
-    sections = {}
-    for item in referral.shares:
-        sections[item] = _section(case, item, today)
+    sections = {item: _readable(item, referral.snapshot.get(item)) for item in referral.shares}
     return SharedInformation(True, sections=sections, case_visible=case_visible)
 
 
-def _section(case, item: str, today: dt.date):
-    household = case.household
+def _date(value):
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _readable(item: str, section):
+    """The stored copy with its dates as dates again, for the templates' 和暦."""
+    if section is None:
+        return None
     if item == SharedItem.IDENTITY:
-        primary = household.members.filter(is_primary=True).first()
-        return {"member": primary, "address": household.address, "phone": household.phone}
-    if item == SharedItem.HOUSEHOLD:
-        return [m for m in household.members.all() if not m.moved_out_on and not m.deceased_on]
-    if item == SharedItem.ISSUES:
-        return list(case.issues.filter(resolved_on__isnull=True).select_related("category"))
+        return {**section, "birth_date": _date(section.get("birth_date"))}
     if item == SharedItem.CONSULTATIONS:
-        return list(case.consultations.order_by("-held_at")[:5])
+        return [{**c, "held_at": dt.datetime.fromisoformat(c["held_at"]) if c.get("held_at") else None} for c in section]
     if item == SharedItem.PLAN:
-        plan = case.plans.first()
-        return {"plan": plan, "tasks": list(case.tasks.select_related("agency").filter(plan=plan)) if plan else []}
-    return None
+        return {**section, "tasks": [{**t, "due_on": _date(t.get("due_on"))} for t in section.get("tasks", [])]}
+    return section

@@ -23,10 +23,11 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
-from cases.models import Case, Consent, ConsentPurpose
-from core.wareki import format_wareki
+from cases.models import Case, Consent, RoleAssignment
+from cases.sharing import sharing_consent
 
-from . import notifications
+from . import notifications, sharing
+from .access import is_receiver, is_sender
 from .models import (
     STATUTORY_BASES,
     DeclineReason,
@@ -41,7 +42,6 @@ from .models import (
 )
 
 SENDERS = frozenset({Role.COORDINATOR, Role.AGENCY_WORKER})
-SHARING_PURPOSES = (ConsentPurpose.PROVISION, ConsentPurpose.SHARING)
 
 
 class Move(NamedTuple):
@@ -67,20 +67,6 @@ ACTIONS = {
 # ------------------------------------------------------------------------------------------------ sides
 
 
-def is_receiver(user, referral: Referral) -> bool:
-    """A user of the office the referral is addressed to."""
-    if referral.to_agency_id:
-        return user.role == Role.AGENCY_WORKER and user.agency_id == referral.to_agency_id
-    return user.role == Role.COORDINATOR and user.ward_id == referral.to_ward_id
-
-
-def is_sender(user, referral: Referral) -> bool:
-    """A user of the office that sent it."""
-    if referral.from_agency_id:
-        return user.role == Role.AGENCY_WORKER and user.agency_id == referral.from_agency_id
-    return user.role == Role.COORDINATOR and user.ward_id == referral.from_ward_id
-
-
 def available_actions(user, referral: Referral) -> list[str]:
     """The actions this user may take on this referral now (what the page offers as buttons)."""
     sides = {"receiver": is_receiver(user, referral), "sender": is_sender(user, referral)}
@@ -97,37 +83,12 @@ def referable_cases(user):
         held = Referral.all_objects.filter(
             to_agency_id=user.agency_id, status__in=(ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
         ).values("case_id")
-        cases = Case.all_objects.filter(municipality_id=user.municipality_id).filter(
-            Q(pk__in=cases.values("pk")) | Q(pk__in=held)
-        )
+        tasks = RoleAssignment.objects.pending().filter(agency_id=user.agency_id).values("case_id")
+        cases = Case.all_objects.filter(municipality_id=user.municipality_id).filter(Q(pk__in=held) | Q(pk__in=tasks))
     return cases.open()
 
 
 # ------------------------------------------------------------------------------------------ consent gate
-
-
-def sharing_consent(*, case: Case, to_agency=None, to_ward=None, day: dt.date) -> tuple[Consent | None, list[str]]:
-    """The consent that lets personal information of `case` go to the receiver on `day`, or what is missing.
-
-    Consent to 「他機関への提供」 or 「情報共有」 by the household's primary person, valid on the day, that
-    names the receiving agency or covers all agencies (a ward office is covered only by 「すべての関係機関」).
-    """
-    primary = case.household.members.filter(is_primary=True).first()
-    if primary is None:
-        return None, [_("事例 %(case)s の世帯に本人が登録されていません。") % {"case": case.number}]
-    consents = list(
-        Consent.objects.filter(member=primary, purpose__in=SHARING_PURPOSES).valid_on(day).prefetch_related("agencies")
-    )
-    if not consents:
-        return None, [
-            _("事例 %(case)s の本人には、%(day)s時点で有効な「他機関への提供」または「情報共有」の同意がありません。")
-            % {"case": case.number, "day": format_wareki(day)}
-        ]
-    for consent in consents:
-        if consent.all_agencies or (to_agency is not None and consent.covers(to_agency)):
-            return consent, []
-    receiver = to_agency.name if to_agency is not None else _("%(ward)s役所") % {"ward": to_ward.name}
-    return None, [_("事例 %(case)s の本人の同意は、%(receiver)sを対象に含んでいません。") % {"case": case.number, "receiver": receiver}]
 
 
 def _refusal(messages: list[str], *, code: str) -> ValidationError:
@@ -135,7 +96,7 @@ def _refusal(messages: list[str], *, code: str) -> ValidationError:
     return ValidationError([ValidationError(message, code=code) for message in messages])
 
 
-def _check_sharing(*, case, shares, sharing_basis, basis_note, to_agency, to_ward, day) -> Consent | None:
+def _check_sharing(*, case, shares, sharing_basis, basis_note, basis_meeting, to_agency, to_ward, day) -> Consent | None:
     if not shares:
         if sharing_basis not in ("", SharingBasis.NONE):
             raise ValidationError(_("共有する情報を選ばないときは、共有の根拠は「個人情報を共有しない」にしてください。"),
@@ -146,11 +107,14 @@ def _check_sharing(*, case, shares, sharing_basis, basis_note, to_agency, to_war
                         _("根拠がないときは、共有する情報の選択をすべて外し、個人情報を含めずに依頼してください。")],
                        code="basis_required")
     if sharing_basis == SharingBasis.CONSENT:
-        consent, problems = sharing_consent(case=case, to_agency=to_agency, to_ward=to_ward, day=day)
+        consent, problems = sharing_consent(case=case, agency=to_agency, ward=to_ward, day=day)
         if problems:
             raise _refusal([_("本人の同意がないため、個人情報を共有できません。"), *problems,
                             _("同意を記録してから依頼するか、個人情報を含めずに依頼してください。")], code="consent_missing")
         return consent
+    if sharing_basis in sharing.MEETING_BASES:
+        sharing.check_basis_meeting(case=case, meeting=basis_meeting, to_agency=to_agency, to_ward=to_ward)
+        return None
     if sharing_basis in STATUTORY_BASES:
         if not basis_note.strip():
             raise ValidationError(
@@ -171,8 +135,8 @@ def _check_sharing(*, case, shares, sharing_basis, basis_note, to_agency, to_war
 
 @transaction.atomic
 def referral_send(*, user, case: Case, kind: ReferralKind, reason: str, to_agency=None, to_ward=None, shares=(),
-                  sharing_basis: str = SharingBasis.NONE, basis_note: str = "", due_on: dt.date | None = None,
-                  parent: Referral | None = None, request=None) -> Referral:
+                  sharing_basis: str = SharingBasis.NONE, basis_note: str = "", basis_meeting=None,
+                  due_on: dt.date | None = None, parent: Referral | None = None, request=None) -> Referral:
     """依頼: send a referral about `case` to one agency or one ward office."""
     if user.role not in SENDERS:
         raise ValidationError(_("つなぎを依頼できるのは、つながる体制推進員と関係機関の職員です。"), code="not_sender")
@@ -211,14 +175,19 @@ def referral_send(*, user, case: Case, kind: ReferralKind, reason: str, to_agenc
         raise ValidationError(_("共有する情報の項目が正しくありません。"), code="invalid_share")
     shares = sorted(set(shares), key=SharedItem.values.index)
     consent = _check_sharing(case=case, shares=shares, sharing_basis=sharing_basis or SharingBasis.NONE,
-                             basis_note=basis_note, to_agency=to_agency, to_ward=to_ward, day=today)
+                             basis_note=basis_note, basis_meeting=basis_meeting, to_agency=to_agency, to_ward=to_ward,
+                             day=today)
+    # The sender passes on only what it holds itself, as it holds it: the copy is taken now.
+    snapshot = sharing.check_items(user, case, shares) if shares else {}
+    statutory_meeting = shares and sharing_basis in sharing.MEETING_BASES
     referral = Referral(
         municipality_id=municipality_id, case=case, kind=kind, parent=parent,
         from_agency_id=user.agency_id if user.role == Role.AGENCY_WORKER else None,
         from_ward_id=user.ward_id if user.role == Role.COORDINATOR else case.ward_id,
         sent_by=user, to_agency=to_agency, to_ward=to_ward, reason=reason, shares=shares,
         sharing_basis=sharing_basis if shares else SharingBasis.NONE, basis_note=basis_note.strip() if shares else "",
-        consent=consent, sent_at=now, due_on=due_on,
+        basis_meeting=basis_meeting if statutory_meeting else None, consent=consent, snapshot=snapshot,
+        sent_at=now, due_on=due_on,
     )
     referral.save()
     ReferralEvent.objects.create(referral=referral, action="send", to_status=ReferralStatus.SENT, by=user, at=now,

@@ -15,6 +15,7 @@ from audit.models import Action
 from audit.services import audit_list, audit_record
 from cases.models import ConsentPurpose
 from cases.selectors import consent_status
+from cases.sharing import SHARING_PURPOSES
 from core.forms import call_service
 from core.pagination import page_query
 
@@ -44,7 +45,7 @@ def referral_list(request):
 
 
 def _consent_summary(case):
-    return [(label, ok) for purpose, label, ok in consent_status(case=case) if purpose in services.SHARING_PURPOSES]
+    return [(label, ok) for purpose, label, ok in consent_status(case=case) if purpose in SHARING_PURPOSES]
 
 
 @send_view

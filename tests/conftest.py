@@ -146,7 +146,7 @@ def cast(request, db):
 def household_kita(kita):
     household = HouseholdFactory(ward=kita)
     HouseholdMemberFactory(household=household, name="北村 一郎", name_kana="きたむら いちろう")
-    HouseholdMemberFactory(household=household, name="北村 花子", name_kana="きたむら はなこ", is_primary=False, relationship="妻")
+    HouseholdMemberFactory(household=household, name="北村 花子", name_kana="きたむら はなこ", is_primary=False, relationship="spouse")
     return household
 
 
@@ -166,7 +166,8 @@ def household_komae(komae_area):
 
 @pytest.fixture
 def case_kita(household_kita, coordinator_kita, supervisor, kita_houkatsu):
-    """An open case of 北区 with an SV dispatched, an issue, and a task for 北区地域包括支援センター."""
+    """An open case of 北区 with an SV dispatched, an issue, and a task for 北区地域包括支援センター — given under
+    the person's consent to 「他機関への提供」 naming that centre only (the task's gate, docs/access-policy.md)."""
     import datetime as dt
 
     from cases import services
@@ -179,6 +180,10 @@ def case_kita(household_kita, coordinator_kita, supervisor, kita_houkatsu):
     services.case_issue_add(
         user=coordinator_kita, case=case, category=IssueCategory.objects.get(name="経済的困窮"),
         noted_on=dt.date(2020, 5, 12),
+    )
+    services.consent_record(
+        user=coordinator_kita, member=household_kita.members.get(is_primary=True), purpose="provision",
+        obtained_on=dt.date(2020, 5, 20), method="written", agencies=[kita_houkatsu],
     )
     services.plan_create(
         user=coordinator_kita, case=case, kind="initial", goals="生活の立て直し", decided_on=dt.date(2020, 6, 1),

@@ -5,10 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.models import (
-    Consultation,
-    HouseholdMember,
-)
 from referrals.models import DeclineReason, Referral, ReferralEvent, ReferralStatus, SharedItem
 
 from .cases import TEXT_ERRORS
@@ -70,33 +66,29 @@ class SharedIdentitySerializer(serializers.Serializer):
     phone = serializers.CharField(read_only=True)
 
 
-class SharedMemberSerializer(serializers.ModelSerializer):
+class SharedMemberSerializer(serializers.Serializer):
     """A member as the shared 世帯構成 shows it: relationship, sex, age and the support they get, no name."""
 
+    relationship = serializers.CharField(read_only=True)
+    sex = serializers.CharField(read_only=True)
     age = serializers.IntegerField(read_only=True, allow_null=True)
-
-    class Meta:
-        model = HouseholdMember
-        fields = ["relationship", "sex", "age", "care_certified", "disability_certificate", "public_assistance"]
-        read_only_fields = fields
+    notes = serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
 class SharedIssueSerializer(serializers.Serializer):
-    category = serializers.CharField(source="category.name", read_only=True)
+    category = serializers.CharField(read_only=True)
     suspected = serializers.BooleanField(read_only=True)
 
 
-class SharedConsultationSerializer(serializers.ModelSerializer):
-    method_label = serializers.CharField(source="get_method_display", read_only=True)
-
-    class Meta:
-        model = Consultation
-        fields = ["held_at", "method", "method_label", "summary"]
-        read_only_fields = fields
+class SharedConsultationSerializer(serializers.Serializer):
+    held_at = serializers.DateTimeField(read_only=True)
+    method = serializers.CharField(read_only=True)
+    method_label = serializers.CharField(read_only=True)
+    summary = serializers.CharField(read_only=True)
 
 
 class SharedTaskSerializer(serializers.Serializer):
-    agency = serializers.CharField(source="agency.name", read_only=True)
+    agency = serializers.CharField(read_only=True)
     task = serializers.CharField(read_only=True)
     due_on = serializers.DateField(read_only=True, allow_null=True)
 
@@ -107,7 +99,7 @@ class SharedPlanSerializer(serializers.Serializer):
 
 
 class SharedInformationSerializer(serializers.Serializer):
-    """What of the case this referral lets its reader see now (each section only when it was shared)."""
+    """What this referral passed on, as its reader may see it now: the copy taken when it was sent."""
 
     available = serializers.BooleanField(read_only=True)
     reason = serializers.CharField(read_only=True, help_text=_("見られないときの理由"))
@@ -123,22 +115,14 @@ class SharedInformationSerializer(serializers.Serializer):
         sections = shared.sections
         identity = sections.get(SharedItem.IDENTITY)
         plan = sections.get(SharedItem.PLAN)
-        member = identity["member"] if identity else None
         return {
             "available": shared.available, "reason": str(shared.reason), "case_visible": shared.case_visible,
             "items": shared.items,
-            "identity": None if identity is None else {
-                "name": member.name if member else None, "name_kana": member.name_kana if member else None,
-                "birth_date": member.birth_date.isoformat() if member and member.birth_date else None,
-                "age": member.age if member else None, "address": identity["address"], "phone": identity["phone"],
-            },
+            "identity": None if identity is None else SharedIdentitySerializer(identity).data,
             "household": _many(SharedMemberSerializer, sections.get(SharedItem.HOUSEHOLD)),
             "issues": _many(SharedIssueSerializer, sections.get(SharedItem.ISSUES)),
             "consultations": _many(SharedConsultationSerializer, sections.get(SharedItem.CONSULTATIONS)),
-            "plan": None if plan is None else {
-                "goals": plan["plan"].goals if plan["plan"] else None,
-                "tasks": SharedTaskSerializer(plan["tasks"], many=True).data,
-            },
+            "plan": None if plan is None else SharedPlanSerializer(plan).data,
         }
 
 

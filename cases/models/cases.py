@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -34,8 +34,9 @@ OPEN_STATUSES = (
 
 class CaseQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Cases this user may see: a coordinator their ward's, a supervisor those dispatched to, an agency
-        worker those their agency has a role in."""
+        """Cases whose file this user may open (docs/access-policy.md): a coordinator their ward's, a supervisor
+        those dispatched to (directly, or through a meeting that discussed the case). An agency worker opens no
+        case file: it sees its tasks (cases.sharing) and what referrals passed on to it."""
         if not user.is_authenticated or user.municipality_id is None:
             return self.none()
         mine = self.filter(municipality_id=user.municipality_id)
@@ -43,11 +44,6 @@ class CaseQuerySet(models.QuerySet):
             return mine.filter(ward_id=user.ward_id)
         if user.role == Role.SUPERVISOR:
             return mine.filter(supervisors=user)
-        if user.role == Role.AGENCY_WORKER:
-            from .records import RoleAssignment
-
-            tasks = RoleAssignment.objects.filter(case_id=OuterRef("pk"), agency_id=user.agency_id)
-            return mine.filter(Exists(tasks))
         return self.none()
 
     def open(self):

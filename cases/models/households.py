@@ -25,7 +25,48 @@ class IssueCategory(MasterModel):
         constraints = MasterModel.unique_name_constraints("issuecategory")
 
 
-class HouseholdQuerySet(models.QuerySet):
+class SearchKeyedQuerySet(models.QuerySet):
+    """Rows written in bulk get their search keys as `save()` gives them (bulk_create and update skip save()).
+
+    The model names its keys in `SEARCH_KEYS` ({key: (typed field, normaliser)}) and fills them in
+    `fill_search_keys()`; this is the only place they are computed, whichever way a row is written.
+    """
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_search_keys()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_search_keys()
+        keys = [key for key, (source, _normalise) in self.model.SEARCH_KEYS.items() if source in fields]
+        return super().bulk_update(objs, [*fields, *keys], *args, **kwargs)
+
+    def update(self, **kwargs):
+        for key, (source, normalise) in self.model.SEARCH_KEYS.items():
+            if source in kwargs:
+                if not isinstance(kwargs[source], str):
+                    raise TypeError(f"{source} is updated only with a value, so that {key} can follow it")
+                kwargs[key] = normalise(kwargs[source])
+        return super().update(**kwargs)
+
+
+def _fill_search_keys(obj) -> None:
+    for key, (source, normalise) in obj.SEARCH_KEYS.items():
+        setattr(obj, key, normalise(getattr(obj, source)))
+
+
+def _with_search_keys(obj, kwargs: dict) -> dict:
+    """save()'s kwargs: an update of named fields also writes the keys derived from them."""
+    if kwargs.get("update_fields") is not None:
+        kwargs["update_fields"] = {*kwargs["update_fields"], *obj.SEARCH_KEYS}
+    return kwargs
+
+
+class HouseholdQuerySet(SearchKeyedQuerySet):
     def for_user(self, user):
         """The households this user may see: personal data is scoped here and nowhere else."""
         if not user.is_authenticated or user.municipality_id is None:
@@ -33,8 +74,8 @@ class HouseholdQuerySet(models.QuerySet):
         mine = self.filter(municipality_id=user.municipality_id, merged_into__isnull=True)
         if user.role == Role.COORDINATOR:
             return mine.filter(ward_id=user.ward_id)
-        if user.role in (Role.SUPERVISOR, Role.AGENCY_WORKER):
-            # Through the cases they are dispatched to or their agency is involved in.
+        if user.role == Role.SUPERVISOR:
+            # Through the cases they are dispatched to (an agency worker sees no household: docs/access-policy.md).
             from .cases import Case
 
             visible_cases = Case.objects.for_user(user).filter(household_id=OuterRef("pk"))
@@ -77,13 +118,15 @@ class Household(models.Model):
     def __str__(self):
         return f"{_('世帯')} #{self.pk}"
 
+    # Search keys are derived from what was typed, so they can never disagree with it.
+    SEARCH_KEYS = {"address_normalized": ("address", normalize_address), "phone_digits": ("phone", digits_only)}
+
     def save(self, *args, **kwargs):
-        # Search keys are derived from what was typed, so they can never disagree with it.
-        self.address_normalized = normalize_address(self.address)
-        self.phone_digits = digits_only(self.phone)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "address_normalized", "phone_digits"}
-        super().save(*args, **kwargs)
+        self.fill_search_keys()
+        super().save(*args, **_with_search_keys(self, kwargs))
+
+    def fill_search_keys(self) -> None:
+        _fill_search_keys(self)
 
     @property
     def primary_member(self):
@@ -96,6 +139,62 @@ class Sex(models.TextChoices):
     MALE = "male", _("男性")
     OTHER = "other", _("その他")
     UNKNOWN = "unknown", _("不明")
+
+
+class Relationship(models.TextChoices):
+    """続柄, from the person the household is registered under (本人)."""
+
+    SELF = "self", _("本人")
+    SPOUSE = "spouse", _("配偶者")
+    CHILD = "child", _("子")
+    FATHER = "father", _("父")
+    MOTHER = "mother", _("母")
+    SIBLING = "sibling", _("兄弟姉妹")
+    GRANDPARENT = "grandparent", _("祖父母")
+    GRANDCHILD = "grandchild", _("孫")
+    OTHER = "other", _("その他")
+
+
+class CareLevel(models.TextChoices):
+    """要介護度 (介護保険の要介護認定)."""
+
+    SUPPORT_1 = "support_1", _("要支援1")
+    SUPPORT_2 = "support_2", _("要支援2")
+    CARE_1 = "care_1", _("要介護1")
+    CARE_2 = "care_2", _("要介護2")
+    CARE_3 = "care_3", _("要介護3")
+    CARE_4 = "care_4", _("要介護4")
+    CARE_5 = "care_5", _("要介護5")
+    CERTIFIED = "certified", _("認定あり（区分は未確認）")
+
+
+class PhysicalDisabilityGrade(models.TextChoices):
+    """身体障害者手帳の等級."""
+
+    GRADE_1 = "1", _("1級")
+    GRADE_2 = "2", _("2級")
+    GRADE_3 = "3", _("3級")
+    GRADE_4 = "4", _("4級")
+    GRADE_5 = "5", _("5級")
+    GRADE_6 = "6", _("6級")
+
+
+class IntellectualDisabilityGrade(models.TextChoices):
+    """療育手帳の判定: A/B, or 重度/中度/軽度 where the city grades it so."""
+
+    A = "A", _("A")
+    B = "B", _("B")
+    SEVERE = "severe", _("重度")
+    MODERATE = "moderate", _("中度")
+    MILD = "mild", _("軽度")
+
+
+class MentalDisabilityGrade(models.TextChoices):
+    """精神障害者保健福祉手帳の等級."""
+
+    GRADE_1 = "1", _("1級")
+    GRADE_2 = "2", _("2級")
+    GRADE_3 = "3", _("3級")
 
 
 class HouseholdMember(models.Model):
@@ -111,16 +210,30 @@ class HouseholdMember(models.Model):
         _("推定年齢"), null=True, blank=True, help_text=_("生年月日が分からないときに、おおよその年齢を入力します。")
     )
     sex = models.CharField(_("性別"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
-    relationship = models.CharField(_("続柄"), max_length=20, blank=True)
+    relationship = models.CharField(_("続柄"), max_length=20, choices=Relationship.choices, default=Relationship.OTHER)
+    relationship_note = models.CharField(
+        _("続柄（詳しく）"), max_length=20, blank=True,
+        help_text=_("長男・叔母など。「その他」のときは必ず書いてください。"),
+    )
     is_primary = models.BooleanField(_("本人"), default=False)
-    care_certified = models.BooleanField(_("要介護認定"), default=False)
-    disability_certificate = models.BooleanField(_("障害者手帳"), default=False)
+    care_level = models.CharField(_("要介護度"), max_length=12, choices=CareLevel.choices, blank=True)
+    physical_disability_grade = models.CharField(
+        _("身体障害者手帳"), max_length=2, choices=PhysicalDisabilityGrade.choices, blank=True)
+    intellectual_disability_grade = models.CharField(
+        _("療育手帳"), max_length=10, choices=IntellectualDisabilityGrade.choices, blank=True)
+    mental_disability_grade = models.CharField(
+        _("精神障害者保健福祉手帳"), max_length=2, choices=MentalDisabilityGrade.choices, blank=True)
+    disability_unconfirmed = models.BooleanField(
+        _("障害者手帳あり（種類・等級は未確認）"), default=False,
+        help_text=_("手帳を持っていると分かっていて、種類や等級をまだ確かめていないとき。"),
+    )
     public_assistance = models.BooleanField(_("生活保護受給"), default=False)
     moved_out_on = models.DateField(_("転出日"), null=True, blank=True)
     deceased_on = models.DateField(_("死亡日"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["name_normalized", "kana_normalized"])
+    objects = SearchKeyedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("世帯員")
@@ -138,12 +251,39 @@ class HouseholdMember(models.Model):
     def __str__(self):
         return self.name
 
+    SEARCH_KEYS = {"name_normalized": ("name", normalize_name), "kana_normalized": ("name_kana", normalize_kana)}
+
     def save(self, *args, **kwargs):
-        self.name_normalized = normalize_name(self.name)
-        self.kana_normalized = normalize_kana(self.name_kana)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_normalized", "kana_normalized"}
-        super().save(*args, **kwargs)
+        self.fill_search_keys()
+        super().save(*args, **_with_search_keys(self, kwargs))
+
+    def fill_search_keys(self) -> None:
+        _fill_search_keys(self)
+
+    @property
+    def relationship_label(self) -> str:
+        """「子（長男）」, 「その他（叔母）」 or just 「母」."""
+        label = str(self.get_relationship_display())
+        return f"{label}（{self.relationship_note}）" if self.relationship_note else label
+
+    @property
+    def disability_certificates(self) -> list[str]:
+        """Each 手帳 the member holds, with its grade: 「身体障害者手帳 2級」「療育手帳 A」."""
+        held = [f"{self._meta.get_field(name).verbose_name} {getattr(self, f'get_{name}_display')()}"
+                for name in ("physical_disability_grade", "intellectual_disability_grade", "mental_disability_grade")
+                if getattr(self, name)]
+        if self.disability_unconfirmed:
+            held.append(str(_("障害者手帳（種類・等級は未確認）")))
+        return held
+
+    @property
+    def support_labels(self) -> list[str]:
+        """The support the member gets, as the household page and a shared 世帯構成 show it (no name)."""
+        labels = [str(self.get_care_level_display())] if self.care_level else []
+        labels += self.disability_certificates
+        if self.public_assistance:
+            labels.append(str(_("生活保護受給")))
+        return labels
 
     def age_on(self, day: dt.date) -> int | None:
         if self.birth_date is None:

@@ -8,7 +8,10 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
-from cases.models import Consent, Consultation, RoleAssignment, SupportPlan, TaskStatus
+from cases.models import Consent, Consultation, RoleAssignment, SupportPlan, TaskSharing, TaskStatus
+from cases.sharing import refusal, sharing_consent
+
+from .cases import case_follow_plan
 
 
 @transaction.atomic
@@ -70,16 +73,35 @@ def plan_create(*, user, case, kind, goals, decided_on, policy="", review_on=Non
                        review_on=review_on, created_by=user)
     plan.save()
     for task in tasks:
-        RoleAssignment(case=case, plan=plan, created_by=user, **task).save()
+        task_assign(user=user, case=case, plan=plan, **task)
     audit_record(action=Action.CREATE, request=request, user=user, obj=plan, detail={"tasks": len(tasks)})
+    case_follow_plan(user=user, case=case, plan=plan, request=request)
     return plan
 
 
 @transaction.atomic
-def task_assign(*, user, case, agency, task: str, person: str = "", due_on=None, plan=None) -> RoleAssignment:
-    """A 役割分担 on a case, decided elsewhere (a plan, a meeting): the caller's audit event names it."""
+def task_assign(*, user, case, agency, task: str, person: str = "", due_on=None, plan=None,
+                discussed_at_meeting: bool = False) -> RoleAssignment:
+    """A 役割分担 on a case, decided elsewhere (a plan, a meeting): the caller's audit event names it.
+
+    The same gate as a referral (cases.sharing): the agency must be covered by a consent to share valid today —
+    or, for a task decided at a meeting, the meeting itself lawfully discussed the case with that agency present
+    (`discussed_at_meeting`, which the meetings service decides). Otherwise it is refused, saying what is missing.
+    """
+    consent = None
+    if discussed_at_meeting:
+        basis = TaskSharing.MEETING
+    else:
+        consent, problems = sharing_consent(case=case, agency=agency, day=timezone.localdate())
+        if problems:
+            raise refusal(
+                [_("%(agency)sには、まだ役割分担を依頼できません。") % {"agency": agency.name}, *problems,
+                 _("本人の「他機関への提供」または「情報共有」の同意（この機関を対象に含むもの）を記録してから依頼してください。")],
+                code="task_consent_missing",
+            )
+        basis = TaskSharing.CONSENT
     assignment = RoleAssignment(case=case, plan=plan, agency=agency, person=person, task=task, due_on=due_on,
-                                created_by=user)
+                                created_by=user, sharing_basis=basis, consent=consent)
     assignment.save()
     return assignment
 

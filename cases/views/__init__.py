@@ -10,6 +10,7 @@ from .cases import (
     issue_create,
     issue_resolve,
     plan_create,
+    task_detail,
     task_status,
 )
 from .households import (
@@ -26,5 +27,6 @@ from .households import (
 __all__ = [
     "case_create", "case_detail", "case_edit", "case_list", "case_transition", "consent_create", "consent_withdraw",
     "consultation_create", "household_create", "household_detail", "household_ecomap", "household_edit",
-    "household_list", "household_merge", "issue_create", "issue_resolve", "member_create", "member_edit", "plan_create", "task_status",
+    "household_list", "household_merge", "issue_create", "issue_resolve", "member_create", "member_edit", "plan_create", "task_detail",
+    "task_status",
 ]

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import read_view, role_required, write_view
+from accounts.access import case_file_view, read_view, role_required, write_view
 from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_list, audit_record
@@ -15,6 +15,7 @@ from cases.access import case_for_user, consent_for_user, household_for_user, ta
 from cases.forms import (
     CaseEditForm,
     CaseOpenForm,
+    CaseSearchForm,
     ConsentForm,
     ConsultationForm,
     IssueForm,
@@ -23,27 +24,40 @@ from cases.forms import (
     TaskStatusForm,
     TransitionForm,
 )
-from cases.models import Case, ConsentPurpose
+from cases.models import Case, ConsentPurpose, TaskStatus
 from cases.selectors import case_detail as select_case_detail
 from cases.selectors import case_list as select_cases
 from cases.services.cases import available_transitions
+from cases.sharing import task_information
 from core.forms import call_service
 from core.http import safe_next
 from core.pagination import page_query
+from core.searches import search_recall, search_redirect
 
 
-@read_view
+@case_file_view
 def case_list(request):
-    search = select_cases(user=request.user, params=request.GET)
+    """Filters (status, ward …) stay in the URL; a name or number searched for is kept at ?s=<key> (core.searches)."""
+    if request.method == "POST" or "q" in request.GET:
+        data = request.POST if request.method == "POST" else request.GET
+        search_form = CaseSearchForm(data)
+        if search_form.is_valid():
+            return search_redirect(request, reverse("cases:case_list"), {"q": search_form.cleaned_data["q"]}, data)
+        terms = {}
+    else:
+        terms = search_recall(request)
+        search_form = CaseSearchForm(initial=terms)
+    search = select_cases(user=request.user, params=request.GET, query=terms.get("q", ""))
     page = Paginator(search.qs, 50).get_page(request.GET.get("page"))
-    audit_list(request=request, model=Case, objects=page.object_list, detail={"page": page.number})
-    return render(request, "cases/case_list.html", {"filter": search, "page": page, "query": page_query(request)})
+    audit_list(request=request, model=Case, objects=page.object_list, detail={"page": page.number, "search": bool(terms)})
+    return render(request, "cases/case_list.html", {"filter": search, "search_form": search_form, "page": page,
+                                                    "query": page_query(request)})
 
 
 @write_view
 def case_create(request, pk):
     household = household_for_user(request.user, pk, write=True)
-    form = CaseOpenForm(request.POST or None, municipality_id=request.user.municipality_id)
+    form = CaseOpenForm(request.POST or None, municipality_id=request.user.municipality_id, ward=household.ward_id)
     if request.method == "POST" and form.is_valid():
         case = call_service(form, services.case_open, user=request.user, household=household, request=request, **form.cleaned_data)
         if case:
@@ -56,7 +70,8 @@ def _case_page(request, case, **forms):
     context = {
         "case": case,
         "transitions": available_transitions(case) if request.user.role == Role.COORDINATOR else [],
-        "consultation_form": forms.get("consultation_form") or ConsultationForm(municipality_id=case.municipality_id),
+        "consultation_form": forms.get("consultation_form") or ConsultationForm(municipality_id=case.municipality_id,
+                                                                             ward=case.ward_id),
         "issue_form": forms.get("issue_form") or IssueForm(case=case),
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "can_write": request.user.role == Role.COORDINATOR,
@@ -67,7 +82,7 @@ def _case_page(request, case, **forms):
     return render(request, "cases/case_detail.html", context, status=400 if forms else 200)
 
 
-@read_view
+@case_file_view
 def case_detail(request, pk):
     case = case_for_user(request.user, pk)
     audit_record(action=Action.VIEW, request=request, obj=case)
@@ -105,7 +120,7 @@ def case_transition(request, pk):
 @write_view
 def consultation_create(request, pk):
     case = case_for_user(request.user, pk, write=True)
-    form = ConsultationForm(request.POST, municipality_id=case.municipality_id)
+    form = ConsultationForm(request.POST, municipality_id=case.municipality_id, ward=case.ward_id)
     if form.is_valid() and call_service(form, services.consultation_record, user=request.user, case=case, request=request, **form.cleaned_data):
         messages.success(request, _("相談記録を保存しました。"))
         return redirect("cases:case_detail", case.pk)
@@ -141,8 +156,10 @@ def issue_resolve(request, pk, issue_pk):
 def consent_create(request, pk):
     case = case_for_user(request.user, pk, write=True)
     purpose = request.GET.get("purpose")
-    form = ConsentForm(request.POST or None, case=case,
-                       initial={"purpose": purpose} if purpose in ConsentPurpose.values else None)
+    initial = {"purpose": purpose} if purpose in ConsentPurpose.values else {}
+    # Recorded from a meeting that needed it (?agency=…): the agencies that meeting convenes are chosen already.
+    initial["agencies"] = [pk for pk in request.GET.getlist("agency") if pk.isdigit()]
+    form = ConsentForm(request.POST or None, case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
         if call_service(form, services.consent_record, user=request.user, request=request, **form.cleaned_data):
             messages.success(request, _("本人同意を記録しました。"))
@@ -171,7 +188,8 @@ def consent_withdraw(request, pk):
 def plan_create(request, pk):
     case = case_for_user(request.user, pk, write=True)
     form = PlanForm(request.POST or None)
-    formset = TaskFormSet(request.POST or None, form_kwargs={"municipality_id": case.municipality_id}, prefix="tasks")
+    formset = TaskFormSet(request.POST or None, form_kwargs={"municipality_id": case.municipality_id, "ward": case.ward_id},
+                          prefix="tasks")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         tasks = [f.cleaned_data for f in formset if f.cleaned_data]
         if call_service(form, services.plan_create, user=request.user, case=case, tasks=tasks, request=request, **form.cleaned_data):
@@ -180,6 +198,17 @@ def plan_create(request, pk):
     elif request.method == "GET":
         audit_record(action=Action.VIEW, request=request, obj=case)
     return render(request, "cases/plan_form.html", {"form": form, "formset": formset, "case": case})
+
+
+@read_view
+def task_detail(request, pk):
+    """A task as its agency sees it: the task, and the person's details while the sharing gate lets it."""
+    task = task_for_user(request.user, pk)
+    shared = task_information(task)
+    audit_record(action=Action.VIEW, request=request, obj=task, detail={"shared": shared.available})
+    can_open_case = request.user.role != Role.AGENCY_WORKER
+    return render(request, "cases/task_detail.html", {"task": task, "shared": shared, "can_open_case": can_open_case,
+                                                       "task_statuses": TaskStatus.choices})
 
 
 @require_POST

@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.access import read_view, write_view
+from accounts.access import case_file_view, write_view
 from audit.models import Action
 from audit.services import audit_list, audit_record
 from cases import services
@@ -20,15 +21,25 @@ from cases.forms import (
 from cases.models import Household
 from cases.selectors import household_duplicates, household_history, household_overview, household_search
 from core.forms import call_service
+from core.pagination import page_query
+from core.searches import search_recall, search_redirect
 
 
-@read_view
+@case_file_view
 def household_list(request):
-    form = HouseholdSearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    """The search box posts its terms; the list shows them at ?s=<key> (core.searches), never in the URL."""
+    if request.method == "POST" or "q" in request.GET:
+        form = HouseholdSearchForm(request.POST if request.method == "POST" else request.GET)
+        if form.is_valid():
+            return search_redirect(request, reverse("cases:household_list"), {"q": form.cleaned_data["q"]})
+        terms = {}
+    else:
+        terms = search_recall(request)
+        form = HouseholdSearchForm(initial=terms)
+    query = terms.get("q", "")
     page = Paginator(household_search(user=request.user, query=query), 50).get_page(request.GET.get("page"))
     audit_list(request=request, model=Household, objects=page.object_list, detail={"page": page.number, "search": bool(query)})
-    return render(request, "cases/household_list.html", {"page": page, "form": form, "query": f"q={query}" if query else ""})
+    return render(request, "cases/household_list.html", {"page": page, "form": form, "query": page_query(request)})
 
 
 @write_view
@@ -53,7 +64,7 @@ def household_create(request):
     return render(request, "cases/household_create.html", {"form": form, "duplicates": duplicates})
 
 
-@read_view
+@case_file_view
 def household_detail(request, pk):
     household = household_for_user(request.user, pk)
     audit_record(action=Action.VIEW, request=request, obj=household)
@@ -63,7 +74,7 @@ def household_detail(request, pk):
     return render(request, "cases/household_detail.html", context)
 
 
-@read_view
+@case_file_view
 def household_ecomap(request, pk):
     """The eco-map alone, as an SVG file to print or attach."""
     household = household_for_user(request.user, pk)

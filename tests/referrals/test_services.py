@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from cases import services as case_services
+from cases.models import Consent
 from cases.selectors import case_detail
 from referrals import services
 from referrals.models import (
@@ -140,15 +141,17 @@ class TestConsentGate:
         assert referral.consent == provision_consent and referral.shares == ["identity", "issues"]
 
     def test_no_consent_at_all_is_refused_naming_the_case(self, coordinator_kita, case_kita, kita_konkyu):
+        for consent in Consent.objects.filter(member__household=case_kita.household):
+            case_services.consent_withdraw(user=coordinator_kita, consent=consent, withdrawn_on=timezone.localdate())
         message = _refused("consent_missing", _send, user=coordinator_kita, case=case_kita, to_agency=kita_konkyu,
                            shares=["identity"], sharing_basis="consent")
         assert case_kita.number in message and "他機関への提供" in message
 
-    def test_consent_that_does_not_name_the_receiver_is_refused(self, coordinator_kita, case_kita, kita_houkatsu,
-                                                                provision_consent):
-        message = _refused("consent_missing", _send, user=coordinator_kita, case=case_kita, to_agency=kita_houkatsu,
+    def test_consent_that_does_not_name_the_receiver_is_refused(self, coordinator_kita, case_kita, kita, provision_consent):
+        other = AgencyFactory(ward=kita, name="北区障がい者相談支援センター")
+        message = _refused("consent_missing", _send, user=coordinator_kita, case=case_kita, to_agency=other,
                            shares=["identity"], sharing_basis="consent")
-        assert kita_houkatsu.name in message
+        assert other.name in message
 
     def test_consent_for_all_agencies_covers_any_receiver(self, coordinator_kita, case_kita, kita_houkatsu, consent_kita):
         referral = _send(coordinator_kita, case_kita, to_agency=kita_houkatsu, shares=["issues"], sharing_basis="consent")
@@ -169,13 +172,34 @@ class TestConsentGate:
         _refused("consent_missing", _send, user=coordinator_kita, case=case_kita, to_ward=nishinari,
                  shares=["identity"], sharing_basis="consent")
 
-    @pytest.mark.parametrize("basis", ["support_meeting", "care_meeting", "child_council", "other_law"])
-    def test_a_statutory_basis_needs_its_details(self, basis, coordinator_kita, case_kita, kita_konkyu):
+    def test_another_law_needs_its_details(self, coordinator_kita, case_kita, kita_konkyu):
         _refused("basis_note_required", _send, user=coordinator_kita, case=case_kita, to_agency=kita_konkyu,
-                 shares=["identity"], sharing_basis=basis)
+                 shares=["identity"], sharing_basis="other_law")
+        referral = _send(coordinator_kita, case_kita, to_agency=kita_konkyu, shares=["identity"],
+                         sharing_basis="other_law", basis_note="生活保護法第29条")
+        assert referral.consent is None and referral.basis_note == "生活保護法第29条"
+
+    @pytest.mark.parametrize("basis", ["support_meeting", "care_meeting", "child_council"])
+    def test_a_meeting_basis_points_at_the_meeting_not_a_note(self, basis, coordinator_kita, case_kita, kita_konkyu):
+        """The issue's attack: 「支援会議」 with any text. Now the basis is a held meeting on a no-consent basis that
+        discussed this case with the receiver among its agencies."""
+        _refused("basis_meeting_required", _send, user=coordinator_kita, case=case_kita, to_agency=kita_konkyu,
+                 shares=["identity"], sharing_basis=basis, basis_note="令和2年9月10日 支援会議で決定")
+        meeting = _held_meeting(coordinator_kita, case_kita, [kita_konkyu], "支援会議")
         referral = _send(coordinator_kita, case_kita, to_agency=kita_konkyu, shares=["identity"], sharing_basis=basis,
-                         basis_note="令和2年9月10日 支援会議で決定")
-        assert referral.consent is None and referral.basis_note == "令和2年9月10日 支援会議で決定"
+                         basis_meeting=meeting)
+        assert referral.basis_meeting == meeting and referral.consent is None
+
+    def test_a_meeting_that_cannot_be_the_basis_is_refused(self, coordinator_kita, case_kita, kita, kita_konkyu):
+        # The receiver was not at the meeting.
+        without = _held_meeting(coordinator_kita, case_kita, [AgencyFactory(ward=kita, name="北区社会福祉協議会")], "支援会議")
+        _refused("basis_meeting_invalid", _send, user=coordinator_kita, case=case_kita, to_agency=kita_konkyu,
+                 shares=["identity"], sharing_basis="support_meeting", basis_meeting=without)
+        # A meeting whose basis needs consent decides no sharing without it.
+        consent_based = _held_meeting(coordinator_kita, case_kita, [kita_konkyu], "本人同意（つながる場単独開催）",
+                                      consent=True)
+        _refused("basis_meeting_invalid", _send, user=coordinator_kita, case=case_kita, to_agency=kita_konkyu,
+                 shares=["identity"], sharing_basis="support_meeting", basis_meeting=consent_based)
 
     def test_the_own_ward_basis_is_only_for_the_cases_ward_office(self, agency_worker, case_kita, kita, nishinari):
         referral = _send(agency_worker, case_kita, to_ward=kita, kind=kind("つなぎ戻し"), shares=["issues"],
@@ -187,6 +211,69 @@ class TestConsentGate:
     def test_an_unknown_shared_item_is_refused(self, coordinator_kita, case_kita, kita_konkyu, provision_consent):
         _refused("invalid_share", _send, user=coordinator_kita, case=case_kita, to_agency=kita_konkyu,
                  shares=["bank_account"], sharing_basis="consent")
+
+
+def _held_meeting(user, case, agencies, basis_name, *, consent=False):
+    """A case meeting of 北区 held yesterday on `basis_name`, that discussed `case` with `agencies` present."""
+    from meetings import services as meeting_services
+    from meetings.models import MeetingBasis, MeetingKind
+
+    if consent:
+        case_services.consent_record(user=user, member=case.household.members.get(is_primary=True), purpose="meeting",
+                                     obtained_on=dt.date(2020, 6, 1), method="written", all_agencies=True)
+    starts = timezone.now() - dt.timedelta(days=1)
+    meeting = meeting_services.meeting_schedule(
+        user=user, ward=case.ward, kind=MeetingKind.objects.get(name="つながる場"),
+        basis=MeetingBasis.objects.get(municipality=None, name=basis_name), starts_at=starts, agencies=agencies,
+        cases=[case])
+    return meeting_services.meeting_record(user=user, meeting=meeting, version=meeting.version,
+                                           attended_agencies=agencies, minutes="協議", decisions="共有を決定")
+
+
+class TestWhatASenderMayPassOn:
+    """A referral cannot pass on more than its sender may see (docs/access-policy.md)."""
+
+    def test_an_agency_that_got_nothing_personal_cannot_forward_the_file(self, coordinator_kita, case_kita, kita_konkyu,
+                                                                         konkyu_worker, kita_houkatsu):
+        """The issue's attack: a referral without personal details, accepted, forwarded with all five items under
+        「支援会議」 with any text."""
+        received = _send(coordinator_kita, case_kita, to_agency=kita_konkyu)
+        services.referral_transition(user=konkyu_worker, referral=received, action="accept")
+        meeting = _held_meeting(coordinator_kita, case_kita, [kita_houkatsu], "支援会議")
+        message = _refused("share_not_held", _send, user=konkyu_worker, case=case_kita, to_agency=kita_houkatsu,
+                           shares=["identity", "household", "issues", "consultations", "plan"],
+                           sharing_basis="support_meeting", basis_meeting=meeting)
+        assert "本人の氏名" in message and "相談の経過" in message
+
+    def test_an_agency_passes_on_the_copy_it_holds_and_nothing_more(self, referral_to_konkyu, konkyu_worker,
+                                                                    coordinator_kita, case_kita, kita, kita_houkatsu):
+        services.referral_transition(user=konkyu_worker, referral=referral_to_konkyu, action="accept")
+        primary = case_kita.household.members.get(is_primary=True)
+        held_name = primary.name
+        primary.name = "改名 後子"
+        primary.save()
+        case_services.consent_record(user=coordinator_kita, member=primary, purpose="provision",
+                                     obtained_on=dt.date(2020, 6, 1), method="written", agencies=[kita_houkatsu])
+        _refused("share_not_held", _send, user=konkyu_worker, case=case_kita, to_agency=kita_houkatsu,
+                 shares=["identity", "consultations"], sharing_basis="consent")
+        forwarded = _send(konkyu_worker, case_kita, to_agency=kita_houkatsu, shares=["identity"], sharing_basis="consent")
+        assert forwarded.snapshot["identity"]["name"] == held_name  # what it held, not the file as it is now
+
+    def test_an_agency_with_an_open_task_may_pass_on_the_task_s_items(self, agency_worker, case_kita, kita,
+                                                                      coordinator_kita):
+        other = AgencyFactory(ward=kita, name="北区障がい者基幹相談支援センター")
+        case_services.consent_record(user=coordinator_kita, member=case_kita.household.members.get(is_primary=True),
+                                     purpose="provision", obtained_on=dt.date(2020, 6, 1), method="written",
+                                     agencies=[other])
+        _refused("share_not_held", _send, user=agency_worker, case=case_kita, to_agency=other,
+                 shares=["household"], sharing_basis="consent")
+        referral = _send(agency_worker, case_kita, to_agency=other, shares=["identity", "issues"], sharing_basis="consent")
+        assert set(referral.snapshot) == {"identity", "issues"}
+
+    def test_the_coordinator_passes_on_a_copy_of_the_file_as_it_stands(self, referral_to_konkyu, case_kita):
+        primary = case_kita.household.members.get(is_primary=True)
+        assert referral_to_konkyu.snapshot["identity"]["name"] == primary.name
+        assert [i["category"] for i in referral_to_konkyu.snapshot["issues"]] == ["経済的困窮"]
 
 
 def _in_status(status, referral, receiver, sender):

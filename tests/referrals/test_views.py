@@ -18,7 +18,7 @@ from .conftest import kind
 pytestmark = pytest.mark.django_db
 
 QUERIES_INBOX = 14
-QUERIES_DETAIL = 18
+QUERIES_DETAIL = 15  # the shared items are read from the copy on the referral, not the case
 
 
 def _primary(case):
@@ -38,8 +38,9 @@ class TestWhatTheReceiverSees:
         assert response.status_code == 200
         assert _primary(case_kita).name in page and "経済的困窮" in page  # identity and issues were shared
         assert case_kita.household.members.get(is_primary=False).name not in page  # the household was not
-        assert client.get(reverse("cases:case_detail", args=[case_kita.pk])).status_code == 404
-        assert client.get(reverse("cases:household_detail", args=[case_kita.household_id])).status_code == 404
+        # An agency opens no case file at all (docs/access-policy.md): the role is refused before any lookup.
+        assert client.get(reverse("cases:case_detail", args=[case_kita.pk])).status_code == 403
+        assert client.get(reverse("cases:household_detail", args=[case_kita.household_id])).status_code == 403
         event = AuditEvent.objects.filter(action=Action.VIEW, object_type="referrals.referral").latest("pk")
         assert event.user == konkyu_worker and event.detail["shared"] == ["identity", "issues"]
 
@@ -55,10 +56,22 @@ class TestWhatTheReceiverSees:
         # The sender's side still sees the case as before.
         assert _primary(case_kita).name in _page(client, coordinator_kita, referral_to_konkyu).content.decode()
 
-    def test_after_acceptance_and_completion_the_shared_items_stay(self, client, referral_to_konkyu, konkyu_worker, case_kita):
+    def test_after_acceptance_the_shared_items_stay_and_after_completion_the_window_closes(
+            self, client, referral_to_konkyu, konkyu_worker, case_kita):
         accepted = services.referral_transition(user=konkyu_worker, referral=referral_to_konkyu, action="accept")
-        services.referral_transition(user=konkyu_worker, referral=accepted, action="complete", outcome="支援開始")
         assert _primary(case_kita).name in _page(client, konkyu_worker, referral_to_konkyu).content.decode()
+        services.referral_transition(user=konkyu_worker, referral=accepted, action="complete", outcome="支援開始")
+        page = _page(client, konkyu_worker, referral_to_konkyu).content.decode()
+        assert _primary(case_kita).name not in page and "経済的困窮" not in page and "閲覧できなくなりました" in page
+
+    def test_the_receiver_reads_what_existed_when_it_was_sent_not_the_live_case(
+            self, client, referral_to_konkyu, konkyu_worker, case_kita):
+        primary = _primary(case_kita)
+        sent_name = primary.name
+        primary.name = "改名 後子"
+        primary.save()
+        page = _page(client, konkyu_worker, referral_to_konkyu).content.decode()
+        assert sent_name in page and "改名 後子" not in page
 
     def test_a_withdrawn_consent_ends_what_the_receiver_sees(self, client, referral_to_konkyu, konkyu_worker, coordinator_kita,
                                                              provision_consent, case_kita):
@@ -101,10 +114,10 @@ class TestForms:
         assert response.status_code == 302 and response.url == reverse("referrals:referral_detail", args=[referral.pk])
         assert referral.consent == provision_consent
 
-    def test_a_refused_send_keeps_what_was_entered_and_saves_nothing(self, client, coordinator_kita, case_kita, kita_houkatsu):
+    def test_a_refused_send_keeps_what_was_entered_and_saves_nothing(self, client, coordinator_kita, case_kita, kita_konkyu):
         client.force_login(coordinator_kita)
         response = client.post(reverse("referrals:referral_create"), {
-            "case": case_kita.pk, "kind": kind().pk, "recipient": f"agency:{kita_houkatsu.pk}", "reason": "見守りの依頼",
+            "case": case_kita.pk, "kind": kind().pk, "recipient": f"agency:{kita_konkyu.pk}", "reason": "見守りの依頼",
             "shares": ["identity"], "sharing_basis": "consent"})
         page = response.content.decode()
         assert response.status_code == 400 and "本人の同意がないため" in page and "見守りの依頼" in page
