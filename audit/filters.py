@@ -1,12 +1,12 @@
 import datetime as dt
 
 import django_filters
-from django import forms
 from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import MasterModel
+from core.forms import DateFilter
 
 from .models import Action, AuditEvent
 
@@ -27,12 +27,8 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(label=_("操作"), choices=Action.choices, empty_label=_("すべて"))
     object_type = django_filters.ChoiceFilter(label=_("対象の種類"), choices=audited_types, empty_label=_("すべて"))
     object_id = django_filters.CharFilter(label=_("対象ID"))
-    date_from = django_filters.DateFilter(
-        label=_("期間（から）"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = django_filters.DateFilter(
-        label=_("期間（まで）"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DateFilter(label=_("期間（から）"), method="filter_from")
+    date_to = DateFilter(label=_("期間（まで）"), method="filter_to")
 
     class Meta:
         model = AuditEvent

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from agencies.models import Ward
+from core.forms import DateFilter
 
 from .models import Case, CaseIssue, CaseStatus, IssueCategory, RoleAssignment
 
@@ -20,12 +21,8 @@ class CaseFilter(django_filters.FilterSet):
     lead = django_filters.ModelChoiceFilter(label=_("主担当"), queryset=User.objects.none(), empty_label=_("すべて"))
     is_difficult = django_filters.BooleanFilter(label=_("困難事例のみ"), method="filter_difficult", widget=forms.CheckboxInput)
     overdue = django_filters.BooleanFilter(label=_("期限切れの役割分担あり"), method="filter_overdue", widget=forms.CheckboxInput)
-    received_from = django_filters.DateFilter(
-        label=_("受付日（から）"), field_name="received_on", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_to = django_filters.DateFilter(
-        label=_("受付日（まで）"), field_name="received_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_from = DateFilter(label=_("受付日（から）"), field_name="received_on", lookup_expr="gte")
+    received_to = DateFilter(label=_("受付日（まで）"), field_name="received_on", lookup_expr="lte")
     sort = django_filters.OrderingFilter(
         label=_("並び順"),
         fields=(("received_on", "received_on"), ("number", "number"), ("status_changed_at", "status_changed_at")),

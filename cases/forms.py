@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyCategory
-from core.forms import DATE
+from core.forms import DATE, DateField, DateTimeField, ModelForm
 
 from .models import (
     Case,
@@ -59,7 +59,7 @@ class MemberFieldsMixin:
 class HouseholdCreateForm(MemberFieldsMixin, forms.Form):
     name = forms.CharField(label=_("本人の氏名"), max_length=100)
     name_kana = forms.CharField(label=_("ふりがな"), max_length=100)
-    birth_date = forms.DateField(label=_("生年月日"), required=False, widget=DATE)
+    birth_date = DateField(label=_("生年月日"), required=False)
     estimated_age = forms.IntegerField(label=_("推定年齢"), required=False, min_value=0, max_value=130,
                                        help_text=_("生年月日が分からないときだけ入力します。"))
     sex = forms.ChoiceField(label=_("性別"), choices=HouseholdMember._meta.get_field("sex").choices, initial="unknown")
@@ -72,7 +72,7 @@ class HouseholdCreateForm(MemberFieldsMixin, forms.Form):
         return {key: self.cleaned_data[key] for key in ("name", "name_kana", "birth_date", "estimated_age", "sex")}
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(ModelForm):
     """Carries the version the user started from, so a save over someone else's change is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -106,7 +106,7 @@ class MemberForm(MemberFieldsMixin, VersionedForm):
         self.fields["relationship"].required = True
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(ModelForm):
     def __init__(self, *args, municipality_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referring_agency"].queryset = Agency.objects.filter(
@@ -157,8 +157,8 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ConsultationForm(forms.ModelForm):
-    held_at = forms.DateTimeField(label=_("日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+class ConsultationForm(ModelForm):
+    held_at = DateTimeField(label=_("日時"))
 
     class Meta:
         model = Consultation
@@ -174,7 +174,7 @@ class ConsultationForm(forms.ModelForm):
         self.fields["agencies"].required = False
 
 
-class IssueForm(forms.ModelForm):
+class IssueForm(ModelForm):
     class Meta:
         model = CaseIssue
         fields = ["category", "member", "suspected", "noted_on", "note"]
@@ -194,7 +194,7 @@ class IssueForm(forms.ModelForm):
         return cleaned
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(ModelForm):
     class Meta:
         model = Consent
         fields = ["member", "purpose", "all_agencies", "agencies", "obtained_on", "method", "note"]
@@ -220,7 +220,7 @@ class ConsentForm(forms.ModelForm):
         return cleaned
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(ModelForm):
     class Meta:
         model = SupportPlan
         fields = ["kind", "goals", "policy", "decided_on", "review_on"]
@@ -239,7 +239,7 @@ class PlanForm(forms.ModelForm):
         return cleaned
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(ModelForm):
     class Meta:
         model = RoleAssignment
         fields = ["agency", "person", "task", "due_on"]

@@ -1,10 +1,87 @@
-"""Form helpers every app uses: one date widget, one datetime widget, one way to run a service from a form."""
+"""Form helpers every app uses: one date field and one datetime field that read 和暦, one way to run a service
+from a form."""
 
+import datetime as dt
+
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.utils import from_current_timezone
+from django.utils.translation import gettext_lazy as _
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+from core import wareki
+
+# Text boxes, not the browser's date pickers: a date picker cannot take 令和2年5月12日 or S23.6.15 typed in.
+# The value written back into the box stays ISO, which the fields read as well.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={
+    "autocomplete": "off", "size": 16, "placeholder": _("例: 令和2年5月12日、R2.5.12"),
+})
+DATETIME = forms.DateTimeInput(format="%Y-%m-%d %H:%M", attrs={
+    "autocomplete": "off", "size": 22, "placeholder": _("例: 令和2年5月12日 14:00"),
+})
+
+
+class DateField(forms.DateField):
+    """A date typed in 和暦 or 西暦 (core.wareki.parse_date), with a Japanese message saying what is wrong."""
+
+    widget = DATE
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return wareki.parse_date(value)
+        except wareki.DateError as error:
+            raise ValidationError(str(error), code=error.code) from None
+
+
+class DateTimeField(forms.DateTimeField):
+    """A date and time typed in 和暦 or 西暦 (core.wareki.parse_datetime), in the current time zone."""
+
+    widget = DATETIME
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return from_current_timezone(value)
+        if isinstance(value, dt.date):
+            return from_current_timezone(dt.datetime.combine(value, dt.time()))
+        try:
+            return from_current_timezone(wareki.parse_datetime(value))
+        except wareki.DateError as error:
+            raise ValidationError(str(error), code=error.code) from None
+
+
+def date_formfield(db_field, **kwargs):
+    """formfield_callback: a model's dates become the fields above."""
+    if isinstance(db_field, models.DateTimeField):
+        kwargs.setdefault("form_class", DateTimeField)
+    elif isinstance(db_field, models.DateField):
+        kwargs.setdefault("form_class", DateField)
+    return db_field.formfield(**kwargs)
+
+
+class ModelForm(forms.ModelForm):
+    """A ModelForm whose date and datetime fields read 和暦: every subclass's Meta gets date_formfield."""
+
+    def __init_subclass__(cls, **kwargs):
+        # Runs inside ModelFormMetaclass before it reads Meta, so the fields are built with the callback.
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = staticmethod(date_formfield)
+
+
+class DateFilter(django_filters.DateFilter):
+    """A django-filter date that reads 和暦 like the forms."""
+
+    field_class = DateField
 
 
 def call_service(form, service, **kwargs):

@@ -1,7 +1,12 @@
-"""Fiscal years (年度) and Japanese era dates (和暦), DOMAIN.md §5."""
+"""Fiscal years (年度) and Japanese era dates (和暦), DOMAIN.md §5: written for readers, read from what people type."""
 
 import datetime as dt
+import re
+import unicodedata
 from typing import NamedTuple
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 class Era(NamedTuple):
@@ -49,6 +54,40 @@ def format_seireki(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+# A reader's choice (accounts.User.date_style): "wareki" (the default) or "seireki".
+SEIREKI = "seireki"
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def format_date(day: dt.date, style: str = "wareki") -> str:
+    """A date as the reader chose: 令和2年5月12日, or 2020年5月12日. A datetime counts as its day in Tokyo."""
+    if isinstance(day, dt.datetime):
+        day = _local(day).date()
+    return format_seireki(day) if style == SEIREKI else format_wareki(day)
+
+
+def format_datetime(moment: dt.datetime, style: str = "wareki") -> str:
+    """令和2年4月1日 00:30 (Tokyo time for an aware datetime)."""
+    moment = _local(moment)
+    return f"{format_date(moment.date(), style)} {moment:%H:%M}"
+
+
+def format_month(day: dt.date, style: str = "wareki") -> str:
+    """The month a date falls in: 令和2年5月, or 2020年5月 (令和元年5月, 平成31年4月)."""
+    if style == SEIREKI:
+        return f"{day.year}年{day.month}月"
+    era, year = wareki_year(day.replace(day=1))  # named by its first day: 2019-04 is 平成31年4月, 2019-05 令和元年5月
+    return f"{era.name}{_year_number(year)}年{day.month}月"
+
+
+def format_period(start: dt.date, end: dt.date, style: str = "wareki") -> str:
+    """令和8年4月1日〜令和8年10月31日."""
+    return f"{format_date(start, style)}〜{format_date(end, style)}"
+
+
 def fiscal_year(day: dt.date) -> int:
     """The 年度 a date falls in: 1 April to 31 March, named by the year it starts in."""
     return day.year if day.month >= 4 else day.year - 1
@@ -80,3 +119,80 @@ def fiscal_year_short_label(fy: int) -> str:
     """2020 → R2年度, 2019 → R元年度 (the column headings of seed 000)."""
     era, year = fiscal_year_era(fy)
     return f"{era.short}{_year_number(year)}年度"
+
+
+# ------------------------------------------------------------------------------------------------ reading
+
+
+class DateError(ValueError):
+    """A typed date that cannot be a date; the message says why, in Japanese."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+ERA_BY_NAME = {era.name: era for era in ERAS} | {era.short: era for era in ERAS}
+_ERA = "|".join([era.name for era in ERAS] + [era.short for era in ERAS])
+_DATE = (rf"(?:(?P<era>{_ERA})\s*(?P<era_year>元|\d{{1,2}})|(?P<year>\d{{4}}))"
+         r"\s*[年./\-]\s*(?P<month>\d{1,2})\s*[月./\-]\s*(?P<day>\d{1,2})\s*日?")
+_TIME = r"(?P<hour>\d{1,2})\s*(?:[:：時]\s*(?P<minute>\d{1,2})?\s*分?)(?:\s*:\s*(?P<second>\d{1,2})(?:\.\d+)?)?"
+DATE_PATTERN = re.compile(rf"^{_DATE}$")
+DATETIME_PATTERN = re.compile(rf"^{_DATE}(?:\s*T?\s*{_TIME})?$")
+
+
+def _clean(text) -> str:
+    """全角 digits and letters to ASCII (NFKC), outer spaces off, r2 read as R2."""
+    return unicodedata.normalize("NFKC", str(text or "")).strip().upper()
+
+
+def _day_from(match) -> dt.date:
+    era = None
+    if match.group("era"):
+        era = ERA_BY_NAME[match.group("era")]
+        number = 1 if match.group("era_year") == "元" else int(match.group("era_year"))
+        if number < 1:
+            raise DateError(_("元号の年は元年（1年）から数えます。"), "era")
+        # A year past the era's end is read by arithmetic (平成32年 = 2020), as old forms still print it.
+        year = era.start.year - 1 + number
+    else:
+        year = int(match.group("year"))
+    if year < EARLIEST.year:
+        raise DateError(_("明治6年（1873年）より前の日付は扱えません。"), "too_early")
+    month, day = int(match.group("month")), int(match.group("day"))
+    if not 1 <= month <= 12:
+        raise DateError(_("存在しない日付です。月は1から12までです。"), "invalid_date")
+    try:
+        parsed = dt.date(year, month, day)
+    except ValueError:
+        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        raise DateError(_("存在しない日付です。%(month)d月は%(last)d日までです。") % {"month": month, "last": last},
+                        "invalid_date") from None
+    if era is not None and parsed < era.start:
+        raise DateError(_("その元号の期間に含まれない日付です。%(era)sは%(start)sからです。")
+                        % {"era": era.name, "start": format_wareki(era.start)}, "era")
+    if parsed < EARLIEST:
+        raise DateError(_("明治6年（1873年）より前の日付は扱えません。"), "too_early")
+    return parsed
+
+
+def parse_date(text) -> dt.date:
+    """What people type for a date: 令和2年5月12日, 令和元年5月1日, R2.5.12, r2/5/12, H31.4.30, S23.6.15,
+    2020-05-12, 2020/5/12, 2020年5月12日, in 全角 or 半角. Raises DateError saying why not."""
+    match = DATE_PATTERN.match(_clean(text))
+    if not match:
+        raise DateError(_("日付として読めません（例: 令和2年5月12日、R2.5.12、2020/5/12）。"), "invalid")
+    return _day_from(match)
+
+
+def parse_datetime(text) -> dt.datetime:
+    """A date as parse_date reads it, then a time: 令和2年5月12日 14:30, R2.5.12 14時30分, 2020-05-12T14:30.
+    Naive: the caller says which time zone it is in. A date alone is midnight."""
+    match = DATETIME_PATTERN.match(_clean(text))
+    if not match:
+        raise DateError(_("日時として読めません（例: 令和2年5月12日 14:30、R2.5.12 14:30、2020/5/12 14:30）。"), "invalid")
+    day = _day_from(match)
+    hour, minute, second = (int(match.group(g) or 0) for g in ("hour", "minute", "second"))
+    if hour > 23 or minute > 59 or second > 59:
+        raise DateError(_("存在しない時刻です。0:00から23:59までで入力してください。"), "invalid_time")
+    return dt.datetime.combine(day, dt.time(hour, minute, second))

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from core.wareki import ERAS
+from core import wareki
 
 COLUMNS = ("開催日", "区", "事例番号", "会議種別", "開催根拠", "SV派遣", "相談のあった機関", "参加機関", "課題")
 REQUIRED = ("開催日", "区", "事例番号", "開催根拠")
@@ -99,13 +99,9 @@ class Matcher:
 # ------------------------------------------------------------------------------------------------ values
 
 
-ERA_BY_NAME = {era.name: era for era in ERAS} | {era.short: era for era in ERAS}
-WAREKI = re.compile(r"^(令和|平成|昭和|大正|明治|[RHSTM])\s*(元|\d{1,2})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
-SEIREKI = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
-
-
 def parse_date(value) -> dt.date:
-    """An Excel date cell, 2020-05-12, 2020/5/12, 2020年5月12日, 令和2年5月12日, 令和元年…, R2.5.12, H31/4/30."""
+    """An Excel date cell, or text as a person types it (core.wareki.parse_date: 2020-05-12, 2020/5/12,
+    2020年5月12日, 令和2年5月12日, 令和元年…, R2.5.12, H31/4/30); a text cell with a midnight time is its day."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -114,24 +110,7 @@ def parse_date(value) -> dt.date:
     text = re.sub(r"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2})?$", r"\1", text)
     if not text:
         raise ValueError(_("開催日が空欄です。"))
-    era = None
-    match = SEIREKI.match(text)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        match = WAREKI.match(text)
-        if not match:
-            raise ValueError(_("日付として読めません（例: 2020-05-12、令和2年5月12日、R2.5.12）。"))
-        era = ERA_BY_NAME[match.group(1)]
-        year = era.start.year - 1 + (1 if match.group(2) == "元" else int(match.group(2)))
-        month, day = int(match.group(3)), int(match.group(4))
-    try:
-        parsed = dt.date(year, month, day)
-    except ValueError:
-        raise ValueError(_("存在しない日付です。")) from None
-    if era is not None and parsed < era.start:
-        raise ValueError(_("その元号の期間に含まれない日付です。"))
-    return parsed
+    return wareki.parse_date(text)
 
 
 TRUE_FLAGS = {"有", "あり", "有り", "○", "〇", "◯", "1", "TRUE", "はい", "YES", "派遣"}

@@ -1,12 +1,10 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Ward
+from core.forms import DateFilter
 
 from .models import Activity, ActivityKind, Meeting, MeetingBasis, MeetingKind, MeetingStatus
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class MeetingFilter(django_filters.FilterSet):
@@ -14,8 +12,8 @@ class MeetingFilter(django_filters.FilterSet):
     kind = django_filters.ModelChoiceFilter(label=_("会議種別"), queryset=MeetingKind.objects.none(), empty_label=_("すべて"))
     basis = django_filters.ModelChoiceFilter(label=_("開催根拠"), queryset=MeetingBasis.objects.none(), empty_label=_("すべて"))
     ward = django_filters.ModelChoiceFilter(label=_("区・圏域"), queryset=Ward.objects.none(), empty_label=_("すべて"))
-    held_from = django_filters.DateFilter(label=_("開催日（から）"), field_name="held_on", lookup_expr="gte", widget=DATE)
-    held_to = django_filters.DateFilter(label=_("開催日（まで）"), field_name="held_on", lookup_expr="lte", widget=DATE)
+    held_from = DateFilter(label=_("開催日（から）"), field_name="held_on", lookup_expr="gte")
+    held_to = DateFilter(label=_("開催日（まで）"), field_name="held_on", lookup_expr="lte")
 
     class Meta:
         model = Meeting
@@ -31,8 +29,8 @@ class MeetingFilter(django_filters.FilterSet):
 class ActivityFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("活動"), choices=ActivityKind.choices, empty_label=_("すべて"))
     ward = django_filters.ModelChoiceFilter(label=_("区・圏域"), queryset=Ward.objects.none(), empty_label=_("すべて"))
-    held_from = django_filters.DateFilter(label=_("実施日（から）"), field_name="held_on", lookup_expr="gte", widget=DATE)
-    held_to = django_filters.DateFilter(label=_("実施日（まで）"), field_name="held_on", lookup_expr="lte", widget=DATE)
+    held_from = DateFilter(label=_("実施日（から）"), field_name="held_on", lookup_expr="gte")
+    held_to = DateFilter(label=_("実施日（まで）"), field_name="held_on", lookup_expr="lte")
 
     class Meta:
         model = Activity

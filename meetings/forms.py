@@ -6,7 +6,7 @@ from accounts.models import Role, User
 from agencies.forms import agency_queryset, grouped_agency_choices
 from agencies.models import Agency, Ward
 from cases.models import IssueCategory
-from core.forms import DATE, DATETIME
+from core.forms import DATE, DateField, DateTimeField, ModelForm
 
 from .models import Activity, ActivityKind, MeetingBasis, MeetingKind
 
@@ -24,8 +24,8 @@ class MeetingScheduleForm(forms.Form):
     )
     ward = forms.ModelChoiceField(label=_("区・圏域"), queryset=Ward.objects.none())
     title = forms.CharField(label=_("会議名"), max_length=200, required=False)
-    starts_at = forms.DateTimeField(label=_("開始日時"), widget=DATETIME)
-    ends_at = forms.DateTimeField(label=_("終了日時"), widget=DATETIME, required=False)
+    starts_at = DateTimeField(label=_("開始日時"))
+    ends_at = DateTimeField(label=_("終了日時"), required=False)
     place = forms.CharField(label=_("場所"), max_length=200, required=False)
     sv_dispatched = forms.BooleanField(label=_("SVを派遣する"), required=False)
     supervisor = forms.ModelChoiceField(label=_("派遣するSV"), queryset=User.objects.none(), required=False)
@@ -79,7 +79,7 @@ class MeetingRecordForm(forms.Form):
     )
     minutes = forms.CharField(label=_("議事録"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
     decisions = forms.CharField(label=_("決定事項"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    next_review_on = forms.DateField(label=_("次回の見直し日"), widget=DATE, required=False)
+    next_review_on = DateField(label=_("次回の見直し日"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, meeting, discussions, issue_initial, **kwargs):
@@ -137,7 +137,7 @@ class MeetingTaskForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("担当機関"), queryset=Agency.objects.none())
     person = forms.CharField(label=_("担当者"), max_length=100, required=False)
     task = forms.CharField(label=_("役割"), max_length=200)
-    due_on = forms.DateField(label=_("期限"), widget=DATE, required=False)
+    due_on = DateField(label=_("期限"), required=False)
 
     def __init__(self, *args, meeting, discussions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -187,7 +187,7 @@ class MeetingCancelForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(ModelForm):
     class Meta:
         model = Activity
         fields = ["kind", "held_on", "title", "agency_count", "case_count", "participant_count", "agencies", "note"]

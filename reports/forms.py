@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Ward
+from core.forms import DateField
 from core.wareki import fiscal_year, fiscal_year_label
 
 from .annual import YearPair
@@ -44,8 +45,8 @@ class AnnualReportForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("期間（から）"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("期間（まで）"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = DateField(label=_("期間（から）"))
+    end = DateField(label=_("期間（まで）"))
     ward = forms.ModelChoiceField(label=_("区・圏域"), queryset=Ward.objects.none(), required=False, empty_label=_("全区"))
 
     def __init__(self, *args, municipality, **kwargs):

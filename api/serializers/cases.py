@@ -26,12 +26,14 @@ from .refs import CaseRefSerializer, MemberRefSerializer, RefSerializer, UserRef
 class MemberSerializer(serializers.ModelSerializer):
     age = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("今日の年齢（生年月日がなければ推定年齢）"))
     age_is_estimated = serializers.BooleanField(read_only=True)
+    relationship_label = serializers.CharField(read_only=True, help_text=_("続柄の表示（例: 子（長男））"))
 
     class Meta:
         model = HouseholdMember
         fields = ["id", "name", "name_kana", "birth_date", "estimated_age", "age", "age_is_estimated", "sex",
-                  "relationship", "is_primary", "care_certified", "disability_certificate", "public_assistance",
-                  "moved_out_on", "deceased_on"]
+                  "relationship", "relationship_note", "relationship_label", "is_primary", "care_level",
+                  "physical_disability_grade", "intellectual_disability_grade", "mental_disability_grade",
+                  "disability_unconfirmed", "public_assistance", "moved_out_on", "deceased_on"]
         read_only_fields = fields
 
 

@@ -1,37 +1,49 @@
-"""Japanese-style dates in templates: {% jdate value %} follows the user's choice of 和暦 or 西暦."""
+"""Japanese-style dates in templates: {% jdate value %}, {% jmonth value %} and {% jperiod start end %} follow
+the user's choice of 和暦 or 西暦."""
 
 import datetime as dt
 
 from django import template
-from django.utils import timezone
 
 from core import wareki
 
 register = template.Library()
 
 
-def _as_date(value):
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
+def _style(context) -> str:
+    user = getattr(context.get("request"), "user", None)
+    return getattr(user, "date_style", "wareki")
 
 
 @register.simple_tag(takes_context=True)
 def jdate(context, value, with_time=False):
     if not value:
         return ""
-    user = getattr(context.get("request"), "user", None)
-    style = getattr(user, "date_style", "wareki")
-    day = _as_date(value)
-    text = wareki.format_seireki(day) if style == "seireki" else wareki.format_wareki(day)
     if with_time and isinstance(value, dt.datetime):
-        text += f" {timezone.localtime(value):%H:%M}"
-    return text
+        return wareki.format_datetime(value, _style(context))
+    return wareki.format_date(value, _style(context))
+
+
+@register.simple_tag(takes_context=True)
+def jmonth(context, value):
+    """A month (a date, or the text "2026-05"): 令和8年5月."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(f"{value}-01")
+    return wareki.format_month(value, _style(context))
+
+
+@register.simple_tag(takes_context=True)
+def jperiod(context, start, end):
+    """Two dates (or ISO texts): 令和8年4月1日〜令和8年10月31日."""
+    start, end = (dt.date.fromisoformat(v) if isinstance(v, str) else v for v in (start, end))
+    return wareki.format_period(start, end, _style(context))
 
 
 @register.filter
 def wareki_date(value):
-    return wareki.format_wareki(_as_date(value)) if value else ""
+    return wareki.format_date(value) if value else ""
 
 
 @register.filter

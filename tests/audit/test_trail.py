@@ -129,7 +129,7 @@ class TestAuditorSearch:
         client.force_login(auditor)
         response = client.get(self.url, {"date_from": "2020-13-45"})
         assert response.status_code == 200
-        assert "日付を正しく入力してください。" in response.content.decode()
+        assert "存在しない日付です。月は1から12までです。" in response.content.decode()
 
     def test_the_search_page_costs_the_same_queries_for_two_events_or_twenty(
         self, client, auditor, coordinator_kita, django_assert_num_queries

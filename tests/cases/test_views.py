@@ -70,7 +70,8 @@ class TestCreateHousehold:
     @pytest.mark.parametrize(("field", "value", "message"), [
         ("name_kana", "北村", "ひらがなかカタカナで"),
         ("birth_date", "2999-01-01", "未来の日付"),
-        ("birth_date", "2020-02-30", "日付を正しく入力してください"),
+        ("birth_date", "2020-02-30", "存在しない日付です。2月は29日までです。"),
+        ("birth_date", "令和元年4月1日", "その元号の期間に含まれない日付です。"),
         ("name", "", "この項目は必須です"),
     ])
     def test_bad_input_is_answered_in_japanese_and_nothing_is_saved(self, kita_client, db, field, value, message):

@@ -94,3 +94,111 @@ def test_the_jdate_tag_shows_aware_datetimes_in_tokyo_time():
         Context({"request": request, "moment": moment})
     )
     assert rendered == "令和2年4月1日 00:30"
+
+
+# ------------------------------------------------------------------------------------------------ formatting
+
+
+@pytest.mark.parametrize(("day", "wareki_text", "seireki_text"), [
+    (dt.date(2026, 5, 1), "令和8年5月", "2026年5月"),
+    (dt.date(2019, 5, 31), "令和元年5月", "2019年5月"),
+    (dt.date(2019, 4, 30), "平成31年4月", "2019年4月"),
+    (dt.date(1989, 1, 31), "昭和64年1月", "1989年1月"),  # a month is named by its first day
+])
+def test_a_month_is_written_in_the_era_of_its_first_day(day, wareki_text, seireki_text):
+    assert wareki.format_month(day) == wareki_text
+    assert wareki.format_month(day, "seireki") == seireki_text
+
+
+def test_a_datetime_is_written_in_tokyo_time_in_the_readers_style():
+    moment = dt.datetime(2026, 11, 29, 20, 36, tzinfo=dt.UTC)  # 30 November, 05:36 in Tokyo
+    assert wareki.format_datetime(moment) == "令和8年11月30日 05:36"
+    assert wareki.format_datetime(moment, "seireki") == "2026年11月30日 05:36"
+    assert wareki.format_date(moment) == "令和8年11月30日"
+
+
+def test_a_period_is_two_dates_joined_by_a_wave_dash():
+    assert wareki.format_period(dt.date(2026, 4, 1), dt.date(2026, 10, 31)) == "令和8年4月1日〜令和8年10月31日"
+
+
+# ------------------------------------------------------------------------------------------------ reading
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("令和2年5月12日", dt.date(2020, 5, 12)),
+    ("R2.5.12", dt.date(2020, 5, 12)),
+    ("r2/5/12", dt.date(2020, 5, 12)),
+    ("R2-05-12", dt.date(2020, 5, 12)),
+    ("令和 2年 5月 12日", dt.date(2020, 5, 12)),
+    ("令和元年5月1日", dt.date(2019, 5, 1)),
+    ("R元.5.1", dt.date(2019, 5, 1)),
+    ("H31.4.30", dt.date(2019, 4, 30)),
+    ("平成31年4月30日", dt.date(2019, 4, 30)),
+    ("平成元年1月8日", dt.date(1989, 1, 8)),
+    ("昭和64年1月7日", dt.date(1989, 1, 7)),
+    ("昭和23年6月15日", dt.date(1948, 6, 15)),
+    ("S23.6.15", dt.date(1948, 6, 15)),
+    ("大正元年7月30日", dt.date(1912, 7, 30)),
+    ("T15.12.24", dt.date(1926, 12, 24)),
+    ("明治45年7月29日", dt.date(1912, 7, 29)),
+    ("2020-05-12", dt.date(2020, 5, 12)),
+    ("2020/5/12", dt.date(2020, 5, 12)),
+    ("2020.5.12", dt.date(2020, 5, 12)),
+    ("2020年5月12日", dt.date(2020, 5, 12)),
+    ("２０２０／５／１２", dt.date(2020, 5, 12)),
+    ("令和２年５月１２日", dt.date(2020, 5, 12)),
+    ("Ｒ２．５．１２", dt.date(2020, 5, 12)),
+    ("  2020-05-12　", dt.date(2020, 5, 12)),
+])
+def test_every_typed_form_of_a_date_is_read(text, expected):
+    assert wareki.parse_date(text) == expected
+
+
+def test_an_era_year_past_its_end_is_read_by_arithmetic():
+    # Forms printed before 2019 still say 平成: 平成32年 is 2020, as 令和2年.
+    assert wareki.parse_date("平成32年4月1日") == dt.date(2020, 4, 1)
+    assert wareki.parse_date("S64.1.8") == dt.date(1989, 1, 8)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("令和2年2月30日", "存在しない日付です。2月は29日までです。"),
+    ("2021/2/29", "存在しない日付です。2月は28日までです。"),
+    ("R2.4.31", "存在しない日付です。4月は30日までです。"),
+    ("令和2年13月1日", "存在しない日付です。月は1から12までです。"),
+    ("令和元年4月30日", "その元号の期間に含まれない日付です。令和は令和元年5月1日からです。"),
+    ("H1.1.7", "その元号の期間に含まれない日付です。平成は平成元年1月8日からです。"),
+    ("令和0年5月1日", "元号の年は元年（1年）から数えます。"),
+    ("明治5年12月1日", "明治6年（1873年）より前の日付は扱えません。"),
+    ("1800-01-01", "明治6年（1873年）より前の日付は扱えません。"),
+    ("来週", "日付として読めません"),
+    ("20200512", "日付として読めません"),
+    ("X2.5.12", "日付として読めません"),
+    ("", "日付として読めません"),
+])
+def test_a_date_that_cannot_be_says_why_in_japanese(text, message):
+    with pytest.raises(wareki.DateError) as caught:
+        wareki.parse_date(text)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("令和2年5月12日 14:30", dt.datetime(2020, 5, 12, 14, 30)),
+    ("令和2年5月12日14時30分", dt.datetime(2020, 5, 12, 14, 30)),
+    ("R2.5.12 9時", dt.datetime(2020, 5, 12, 9, 0)),
+    ("2020-05-12T14:30", dt.datetime(2020, 5, 12, 14, 30)),
+    ("2020-05-12 14:30:15", dt.datetime(2020, 5, 12, 14, 30, 15)),
+    ("２０２０/５/１２　１４：３０", dt.datetime(2020, 5, 12, 14, 30)),
+    ("S23.6.15", dt.datetime(1948, 6, 15)),
+])
+def test_a_typed_date_and_time_is_read(text, expected):
+    assert wareki.parse_datetime(text) == expected
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("令和2年5月12日 25:00", "存在しない時刻です。"),
+    ("令和2年2月30日 10:00", "存在しない日付です。"),
+    ("令和2年5月12日 昼", "日時として読めません"),
+])
+def test_a_date_and_time_that_cannot_be_says_why(text, message):
+    with pytest.raises(wareki.DateError, match=message):
+        wareki.parse_datetime(text)
