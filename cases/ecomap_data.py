@@ -11,7 +11,7 @@ def household_ecomap(*, household, overview: dict, inline: bool = True) -> str:
     members = tuple(
         EcoMember(
             key=f"m{m.pk}", name=m.name, is_primary=m.is_primary, sex=m.sex,
-            label=" ".join(filter(None, [m.relationship, _("%(age)s歳") % {"age": m.age_on(today)} if m.age_on(today) is not None else ""])),
+            label=" ".join(filter(None, [m.relationship_note or str(m.get_relationship_display()), _("%(age)s歳") % {"age": m.age_on(today)} if m.age_on(today) is not None else ""])),
             deceased=m.deceased_on is not None, moved_out=m.moved_out_on is not None,
         )
         for m in overview["members"]

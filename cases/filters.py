@@ -10,11 +10,16 @@ from core.forms import DateFilter
 
 from .models import Case, CaseIssue, CaseStatus, IssueCategory, RoleAssignment
 
+OPEN, ALL = "open", "all"
+
 
 class CaseFilter(django_filters.FilterSet):
     ward = django_filters.ModelChoiceFilter(label=_("区・圏域"), queryset=Ward.objects.none(), empty_label=_("すべて"))
-    status = django_filters.ChoiceFilter(label=_("状況"), choices=CaseStatus.choices, empty_label=_("すべて"))
-    open_only = django_filters.BooleanFilter(label=_("対応中のみ"), method="filter_open", widget=forms.CheckboxInput)
+    # The list opens on the cases still being worked on; 「すべて」 is a choice of its own, so it can be asked for.
+    status = django_filters.ChoiceFilter(
+        label=_("状況"), method="filter_status", empty_label=None,
+        choices=[(OPEN, _("対応中（終結・中断を除く）")), (ALL, _("すべて")), *CaseStatus.choices],
+    )
     issue = django_filters.ModelChoiceFilter(
         label=_("課題"), queryset=IssueCategory.objects.none(), method="filter_issue", empty_label=_("すべて")
     )
@@ -34,16 +39,21 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = []
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, user, **kwargs):
+        if data is not None and not data.get("status"):
+            data = data.copy()
+            data["status"] = OPEN
+        super().__init__(data, *args, **kwargs)
         self.filters["ward"].queryset = Ward.objects.filter(municipality_id=user.municipality_id)
         self.filters["issue"].queryset = IssueCategory.objects.for_municipality(user.municipality_id).active()
         self.filters["lead"].queryset = User.objects.filter(
             municipality_id=user.municipality_id, role=Role.COORDINATOR, is_active=True
         ).order_by("last_name", "first_name")
 
-    def filter_open(self, queryset, name, value):
-        return queryset.open() if value else queryset
+    def filter_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.open()
+        return queryset if value == ALL else queryset.filter(status=value)
 
     def filter_difficult(self, queryset, name, value):
         return queryset.filter(is_difficult=True) if value else queryset

@@ -18,6 +18,7 @@ from .models import (
     HouseholdMember,
     IssueCategory,
     PlanKind,
+    Relationship,
     RoleAssignment,
     SupportPlan,
     TaskStatus,
@@ -36,6 +37,13 @@ class HouseholdSearchForm(forms.Form):
     q = forms.CharField(
         label=_("世帯を探す"), required=False, max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("氏名・ふりがな・電話番号・住所・事例番号")}),
+    )
+
+
+class CaseSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("氏名・事例番号"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("氏名・ふりがな・事例番号・台帳の事例番号")}),
     )
 
 
@@ -94,8 +102,9 @@ class MemberForm(MemberFieldsMixin, VersionedForm):
     class Meta:
         model = HouseholdMember
         fields = [
-            "name", "name_kana", "relationship", "birth_date", "estimated_age", "sex", "care_certified",
-            "disability_certificate", "public_assistance", "moved_out_on", "deceased_on",
+            "name", "name_kana", "relationship", "relationship_note", "birth_date", "estimated_age", "sex", "care_level",
+            "physical_disability_grade", "intellectual_disability_grade", "mental_disability_grade",
+            "disability_unconfirmed", "public_assistance", "moved_out_on", "deceased_on",
         ]
         widgets = {"birth_date": DATE, "moved_out_on": DATE, "deceased_on": DATE}
 
@@ -103,7 +112,18 @@ class MemberForm(MemberFieldsMixin, VersionedForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.fields["version"].required = False
-        self.fields["relationship"].required = True
+            self.initial.setdefault("relationship", "")
+        relationship = self.fields["relationship"]
+        relationship.required = True
+        relationship.choices = [("", _("選んでください")), *Relationship.choices]
+        for name in ("care_level", "physical_disability_grade", "intellectual_disability_grade", "mental_disability_grade"):
+            self.fields[name].choices = [("", _("なし・不明")), *self.fields[name].choices[1:]]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("relationship") == Relationship.OTHER and not cleaned.get("relationship_note", "").strip():
+            self.add_error("relationship_note", _("続柄が「その他」のときは、続柄を詳しく書いてください（例: 叔母）。"))
+        return cleaned
 
 
 class CaseForm(ModelForm):

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from faker import Faker
 
 from accounts.models import Role
-from cases.models import Sex
+from cases.models import Relationship, Sex
 
 DEFAULT_DEMO_PASSWORD = "tsunagaru-demo"
 
@@ -71,6 +71,11 @@ def fake_household(fake: Faker, ward_name: str) -> tuple[dict, list[dict]]:
     return {"address": address, "phone": phone}, fake_members(fake)
 
 
+# 続柄 as the demo's families are drawn (長男, 妻 …) → the list's value; the word itself stays as 続柄（詳しく）.
+RELATIONSHIPS = {"本人": Relationship.SELF, "妻": Relationship.SPOUSE, "夫": Relationship.SPOUSE, "長男": Relationship.CHILD,
+                 "次男": Relationship.CHILD, "長女": Relationship.CHILD, "母": Relationship.MOTHER, "父": Relationship.FATHER}
+
+
 def fake_members(fake: Faker) -> list[dict]:
     """本人 first, then up to three relatives whose ages fit the relationship."""
     size = fake.random_int(1, 4)
@@ -109,7 +114,8 @@ def fake_members(fake: Faker) -> list[dict]:
             "name_kana": _hiragana(f"{surname_kana} {given_kana}"),
             "birth_date": date(REFERENCE_DATE.year - member_age, 1, 1) + timedelta(days=fake.random_int(0, 364)),
             "sex": sex,
-            "relationship": relationship,
+            "relationship": RELATIONSHIPS[relationship],
+            "relationship_note": "" if relationship in ("本人", "母", "父") else relationship,
         })
     return members
 

@@ -86,5 +86,5 @@ class HouseholdMemberFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"架空 花子{n}")
     name_kana = factory.Sequence(lambda n: f"かくう はなこ{n}")
     birth_date = dt.date(1960, 4, 1)
-    relationship = "本人"
+    relationship = "self"
     is_primary = True

@@ -1,5 +1,16 @@
 from .cases import Case, CaseIssue, CaseNumberSequence, CaseStatus, CaseStatusChange, IntakeChannel
-from .households import Household, HouseholdMember, HouseholdMerge, IssueCategory, Sex
+from .households import (
+    CareLevel,
+    Household,
+    HouseholdMember,
+    HouseholdMerge,
+    IntellectualDisabilityGrade,
+    IssueCategory,
+    MentalDisabilityGrade,
+    PhysicalDisabilityGrade,
+    Relationship,
+    Sex,
+)
 from .records import (
     Consent,
     ConsentMethod,
@@ -14,7 +25,8 @@ from .records import (
 )
 
 __all__ = [
-    "Case", "CaseIssue", "CaseNumberSequence", "CaseStatus", "CaseStatusChange", "Consent", "ConsentMethod",
+    "CareLevel", "Case", "CaseIssue", "CaseNumberSequence", "CaseStatus", "CaseStatusChange", "Consent", "ConsentMethod",
     "ConsentPurpose", "Consultation", "ConsultationMethod", "Household", "HouseholdMember", "IntakeChannel",
-    "HouseholdMerge", "IssueCategory", "PlanKind", "RoleAssignment", "Sex", "SupportPlan", "TaskSharing", "TaskStatus",
+    "HouseholdMerge", "IntellectualDisabilityGrade", "IssueCategory", "MentalDisabilityGrade", "PhysicalDisabilityGrade",
+    "PlanKind", "Relationship", "RoleAssignment", "Sex", "SupportPlan", "TaskSharing", "TaskStatus",
 ]

@@ -17,7 +17,6 @@ from accounts.models import User
 from agencies.models import Agency, AgencyCategory, Municipality, Ward
 from core import wareki
 from core.history import attribute_to, bulk_create_with_history_rows
-from core.text import digits_only, normalize_address, normalize_kana, normalize_name
 
 from ..models import (
     Case,
@@ -86,13 +85,12 @@ ENDING_ACTIONS: dict[str, str] = {CaseStatus.CLOSED: "close", CaseStatus.SUSPEND
 def household_bulk_create(*, user: User | None, municipality: Municipality,
                           households: list[NewHousehold]) -> list[CreatedHousehold]:
     """The households with their members (本人 first), in order, with history rows attributed to `user`."""
-    rows = [Household(municipality=municipality, ward=h.ward, address=h.address, phone=h.phone, note=h.note,
-                      address_normalized=normalize_address(h.address), phone_digits=digits_only(h.phone))
+    # The search keys are filled by the models' own bulk_create (SearchKeyedQuerySet), as save() fills them.
+    rows = [Household(municipality=municipality, ward=h.ward, address=h.address, phone=h.phone, note=h.note)
             for h in households]
     created = bulk_create_with_history_rows(rows, Household, batch_size=BATCH, user=user)
     members = [
-        HouseholdMember(household=household, is_primary=position == 0, name_normalized=normalize_name(person["name"]),
-                        kana_normalized=normalize_kana(person.get("name_kana", "")), **person)
+        HouseholdMember(household=household, is_primary=position == 0, **person)
         for household, spec in zip(created, households, strict=True)
         for position, person in enumerate(spec.members)
     ]

@@ -24,6 +24,7 @@ class Transition:
     sources: tuple
     target: str | None  # None: back to the status the case had before it was suspended
     reason_required: bool = False
+    reason_label: str | Promise = ""  # the reason box's label, shown when this action is chosen
 
 
 # The status flow of DOMAIN.md §3 as explicit actions: 受付 → アセスメント → プラン作成 → 支援中 →
@@ -34,10 +35,14 @@ TRANSITIONS = {
     "support": Transition(gettext_lazy("支援を開始する"), (CaseStatus.PLANNING,), CaseStatus.SUPPORTING),
     "monitor": Transition(gettext_lazy("モニタリングへ進む"), (CaseStatus.SUPPORTING,), CaseStatus.MONITORING),
     "resume_support": Transition(gettext_lazy("支援に戻る"), (CaseStatus.MONITORING,), CaseStatus.SUPPORTING),
-    "close": Transition(gettext_lazy("終結する"), OPEN_STATUSES, CaseStatus.CLOSED, reason_required=True),
-    "suspend": Transition(gettext_lazy("中断する"), OPEN_STATUSES, CaseStatus.SUSPENDED, reason_required=True),
-    "resume": Transition(gettext_lazy("中断から再開する"), (CaseStatus.SUSPENDED,), None, reason_required=True),
-    "reopen": Transition(gettext_lazy("終結した事例を再開する"), (CaseStatus.CLOSED,), CaseStatus.ASSESSMENT, reason_required=True),
+    "close": Transition(gettext_lazy("終結する"), OPEN_STATUSES, CaseStatus.CLOSED, reason_required=True,
+                      reason_label=gettext_lazy("終結の理由")),
+    "suspend": Transition(gettext_lazy("中断する"), OPEN_STATUSES, CaseStatus.SUSPENDED, reason_required=True,
+                        reason_label=gettext_lazy("中断の理由")),
+    "resume": Transition(gettext_lazy("中断から再開する"), (CaseStatus.SUSPENDED,), None, reason_required=True,
+                       reason_label=gettext_lazy("再開の理由")),
+    "reopen": Transition(gettext_lazy("終結した事例を再開する"), (CaseStatus.CLOSED,), CaseStatus.ASSESSMENT, reason_required=True,
+                       reason_label=gettext_lazy("再開の理由")),
 }
 
 

@@ -5,15 +5,16 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
-from cases.models import Case, Household, HouseholdMember, HouseholdMerge
+from cases.models import Case, Household, HouseholdMember, HouseholdMerge, Relationship
 from core.history import attribute_to
 
 from .locking import versioned_update
 
 HOUSEHOLD_FIELDS = ["address", "phone", "note"]
 MEMBER_FIELDS = [
-    "name", "name_kana", "birth_date", "estimated_age", "sex", "relationship", "care_certified",
-    "disability_certificate", "public_assistance", "moved_out_on", "deceased_on",
+    "name", "name_kana", "birth_date", "estimated_age", "sex", "relationship", "relationship_note", "care_level",
+    "physical_disability_grade", "intellectual_disability_grade", "mental_disability_grade", "disability_unconfirmed",
+    "public_assistance", "moved_out_on", "deceased_on",
 ]
 
 
@@ -22,7 +23,8 @@ def household_create(*, user, ward, address="", phone="", note="", primary: dict
     household = Household(municipality_id=user.municipality_id, ward=ward, address=address, phone=phone, note=note)
     attribute_to(household, user)
     household.save()
-    member = HouseholdMember(household=household, is_primary=True, relationship=primary.pop("relationship", "本人") or "本人", **primary)
+    member = HouseholdMember(household=household, is_primary=True, relationship=Relationship.SELF,
+                             **{k: v for k, v in primary.items() if k != "relationship"})
     attribute_to(member, user)
     member.save()
     audit_record(action=Action.CREATE, request=request, user=user, obj=household)

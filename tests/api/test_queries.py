@@ -35,7 +35,7 @@ class Kita:
     def household(self):
         household = HouseholdFactory(ward=self.ward)
         HouseholdMemberFactory(household=household)
-        HouseholdMemberFactory(household=household, is_primary=False, relationship="子")
+        HouseholdMemberFactory(household=household, is_primary=False, relationship="child")
         return household
 
     def new_case(self):

@@ -129,9 +129,9 @@ def test_the_household_page_lists_who_changed_which_fields(client, coordinator_k
 
     member = household_kita.members.get(is_primary=True)
     services.household_update(user=coordinator_kita, household=household_kita, expected_version=1, phone="06-1111-1111")
-    services.member_update(user=coordinator_kita, member=member, expected_version=1, care_certified=True)
+    services.member_update(user=coordinator_kita, member=member, expected_version=1, care_level="care_2")
     client.force_login(coordinator_kita)
     history = client.get(reverse("cases:household_detail", args=[household_kita.pk])).context["history"]
     changes = [(entry.what, entry.fields, entry.by) for entry in history if entry.fields != ["登録"]]
     name = coordinator_kita.display_name
-    assert changes == [("北村 一郎", ["要介護認定"], name), ("世帯", ["電話番号"], name)]
+    assert changes == [("北村 一郎", ["要介護度"], name), ("世帯", ["電話番号"], name)]
