@@ -27,7 +27,6 @@ class MemberSerializer(serializers.ModelSerializer):
     age = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("今日の年齢（生年月日がなければ推定年齢）"))
     age_is_estimated = serializers.BooleanField(read_only=True)
     relationship_label = serializers.CharField(read_only=True, help_text=_("続柄の表示（例: 子（長男））"))
-    relationship_label = serializers.CharField(read_only=True, help_text=_("続柄の表示（例: 子（長男））"))
 
     class Meta:
         model = HouseholdMember

@@ -21,7 +21,7 @@ class TestHouseholds:
             primary={"name": "梅田 花子", "name_kana": "ウメダ ハナコ", "birth_date": dt.date(1950, 1, 2)},
         )
         primary = household.members.get()
-        assert (primary.is_primary, primary.relationship, primary.kana_normalized) == (True, "本人", "うめだはなこ")
+        assert (primary.is_primary, primary.relationship, primary.kana_normalized) == (True, "self", "うめだはなこ")
         assert (household.address_normalized, household.phone_digits) == ("大阪市北区梅田1-2-3", "0612345678")
         assert AuditEvent.objects.filter(action=Action.CREATE).count() == 2
 
@@ -42,7 +42,7 @@ class TestHouseholds:
 
     def test_a_member_edit_based_on_an_old_version_is_refused(self, coordinator_kita, household_kita):
         member = household_kita.members.get(is_primary=True)
-        services.member_update(user=coordinator_kita, member=member, expected_version=1, care_certified=True)
+        services.member_update(user=coordinator_kita, member=member, expected_version=1, care_level="support_1")
         with pytest.raises(StaleVersionError):
             services.member_update(user=coordinator_kita, member=member, expected_version=1, name="北村 一朗")
         member.refresh_from_db()
