@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AuditEvent
+from tests.access_policy import expected
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin_login"
@@ -16,9 +17,14 @@ ROLES = ("anonymous", "coordinator_kita", "coordinator_nishinari", "agency_worke
          "administrator", "auditor", "coordinator_komae")
 SIGNED_IN = {role: 200 for role in ROLES if role != "anonymous"}
 NO_PERSONAL = {"bureau": 403, "administrator": 403, "auditor": 403}
-# Reading a 北区 record: its coordinator, the SV dispatched to its case, the agency with a task on it.
-READ_KITA = {"anonymous": LOGIN, "coordinator_kita": 200, "agency_worker": 200, "supervisor": 200, **NO_PERSONAL,
-             "default": 404}
+# Reading a 北区 record: what docs/access-policy.md's table says for each member's relations to it (the agency
+# worker has a task on case_kita, is invited to meeting_kita and receives referral_kita).
+FILE = expected("file", anonymous=LOGIN)
+TASK = expected("task", anonymous=LOGIN)
+MEETING = expected("meeting", anonymous=LOGIN)
+REFERRAL = expected("referral", anonymous=LOGIN)
+# The case file's lists: the roles that may open a file (an agency worker is refused, before any lookup).
+FILE_LIST = {"anonymous": LOGIN, **NO_PERSONAL, "agency_worker": 403, "default": 200}
 # Writing a 北区 record: its coordinator only; other coordinators 404, other roles 403 before any lookup.
 WRITE_KITA = {"anonymous": LOGIN, "coordinator_kita": 200, "coordinator_nishinari": 404, "coordinator_komae": 404,
               "default": 403}
@@ -26,7 +32,8 @@ BUREAU_ONLY = {"anonymous": LOGIN, "bureau": 200, "administrator": 200, "default
 COORDINATORS_ONLY = {"anonymous": LOGIN, "coordinator_kita": 200, "coordinator_nishinari": 200,
                      "coordinator_komae": 200, "default": 403}
 API_LIST = {"anonymous": 401, **NO_PERSONAL, "default": 200}
-API_READ_KITA = {**READ_KITA, "anonymous": 401}
+API_FILE = {**FILE, "anonymous": 401}
+API_FILE_LIST = {**FILE_LIST, "anonymous": 401}
 API_WRITE = {"anonymous": 401, **NO_PERSONAL, "default": 405}
 
 
@@ -72,6 +79,7 @@ RULES = {
     "reports:annual": (None, BUREAU_ONLY),
     "reports:annual_xlsx": (None, BUREAU_ONLY),
     "reports:annual_csv": (None, BUREAU_ONLY),
+    "reports:annual_wards_csv": (None, BUREAU_ONLY),
     "reports:activities": (None, BUREAU_ONLY),
     "reports:referrals": (None, BUREAU_ONLY),
     # The REST API (api/urls.py): anonymous 401 in the API's JSON error shape (no login page), same scope as the pages.
@@ -81,36 +89,36 @@ RULES = {
     "api:reports_annual": (None, {**BUREAU_ONLY, "anonymous": 401}),
     "api:reports_activities": (None, {**BUREAU_ONLY, "anonymous": 401}),
     "api:reports_referrals": (None, {**BUREAU_ONLY, "anonymous": 401}),
-    "api:household_list": (None, API_LIST),
-    "api:household_detail": (_household, API_READ_KITA),
-    "api:case_list": (None, API_LIST),
-    "api:case_detail": (_case, API_READ_KITA),
+    "api:household_list": (None, API_FILE_LIST),
+    "api:household_detail": (_household, API_FILE),
+    "api:case_list": (None, API_FILE_LIST),
+    "api:case_detail": (_case, API_FILE),
     # The API's writes take JSON only (an empty form POST is 415): their roles are checked in tests/api/test_writes.py;
     # here their GET, 405 once past the role check.
-    "api:case_consultation_create": (_case, API_WRITE),
-    "api:issue_list": (None, API_LIST),
-    "api:issue_detail": (lambda o: {"pk": o["case_kita"].issues.get().pk}, API_READ_KITA),
-    "api:consultation_list": (None, API_LIST),
-    "api:consultation_detail": (lambda o: {"pk": o["consultation_kita"].pk}, API_READ_KITA),
+    "api:case_consultation_create": (_case, {**API_WRITE, "agency_worker": 403}),
+    "api:issue_list": (None, API_FILE_LIST),
+    "api:issue_detail": (lambda o: {"pk": o["case_kita"].issues.get().pk}, API_FILE),
+    "api:consultation_list": (None, API_FILE_LIST),
+    "api:consultation_detail": (lambda o: {"pk": o["consultation_kita"].pk}, API_FILE),
     "api:meeting_list": (None, API_LIST),
-    "api:meeting_detail": (_meeting, API_READ_KITA),
+    "api:meeting_detail": (_meeting, {**MEETING, "anonymous": 401}),
     "api:activity_list": (None, {**COORDINATORS_ONLY, "supervisor": 200, "anonymous": 401}),
     "api:activity_detail": (_activity, {"anonymous": 401, "coordinator_kita": 200, "supervisor": 200,
                                         "coordinator_nishinari": 404, "coordinator_komae": 404, "default": 403}),
     "api:referral_list": (None, API_LIST),
-    "api:referral_detail": (_referral, API_READ_KITA),
+    "api:referral_detail": (_referral, {**REFERRAL, "anonymous": 401}),
     **{f"api:referral_{action}": (_referral, API_WRITE) for action in ("accept", "decline", "start", "complete", "withdraw")},
-    "cases:household_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),
+    "cases:household_list": (None, FILE_LIST),
     "cases:household_create": (None, COORDINATORS_ONLY),
-    "cases:household_detail": (_household, READ_KITA),
-    "cases:household_ecomap": (_household, READ_KITA),
+    "cases:household_detail": (_household, FILE),
+    "cases:household_ecomap": (_household, FILE),
     "cases:household_edit": (_household, WRITE_KITA),
     "cases:member_create": (_household, WRITE_KITA),
     "cases:household_merge": (_household, WRITE_KITA),
     "cases:member_edit": (lambda o: {"pk": o["household_kita"].members.get(is_primary=True).pk}, WRITE_KITA),
     "cases:case_create": (_household, WRITE_KITA),
-    "cases:case_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),
-    "cases:case_detail": (_case, READ_KITA),
+    "cases:case_list": (None, FILE_LIST),
+    "cases:case_detail": (_case, FILE),
     "cases:case_edit": (_case, WRITE_KITA),
     "cases:consent_create": (_case, WRITE_KITA),
     "cases:plan_create": (_case, WRITE_KITA),
@@ -120,11 +128,12 @@ RULES = {
     "cases:issue_create": (_case, _post(400)),
     "cases:issue_resolve": (lambda o: {"pk": o["case_kita"].pk, "issue_pk": o["case_kita"].issues.get().pk}, _post(302)),
     "cases:consent_withdraw": (lambda o: {"pk": o["consent_kita"].pk}, _post(302)),
+    "cases:task_detail": (lambda o: {"pk": o["case_kita"].tasks.get().pk}, TASK),
     "cases:task_status": (lambda o: {"pk": o["case_kita"].tasks.get().pk}, _post(302, agency_worker=302)),
     "meetings:meeting_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),
     "meetings:meeting_create": (None, {**COORDINATORS_ONLY, "supervisor": 200}),
-    "meetings:meeting_detail": (_meeting, READ_KITA),
-    "meetings:meeting_print": (_meeting, READ_KITA),
+    "meetings:meeting_detail": (_meeting, MEETING),
+    "meetings:meeting_print": (_meeting, MEETING),
     "meetings:meeting_edit": (_meeting, WRITE_KITA),
     "meetings:meeting_record": (_meeting, WRITE_KITA),
     "meetings:meeting_cancel": (_meeting, _post(302)),
@@ -135,8 +144,8 @@ RULES = {
     "referrals:referral_list": (None, {"anonymous": LOGIN, **NO_PERSONAL, "default": 200}),
     "referrals:referral_create": (None, {**COORDINATORS_ONLY, "agency_worker": 200}),
     # The referral is 北区役所 → 北区地域包括支援センター about case_kita: the agency is its receiver.
-    "referrals:referral_detail": (_referral, READ_KITA),
-    "referrals:referral_sheet": (_referral, READ_KITA),
+    "referrals:referral_detail": (_referral, REFERRAL),
+    "referrals:referral_sheet": (_referral, REFERRAL),
     "referrals:referral_return": (_referral, {"anonymous": LOGIN, "agency_worker": 200, "coordinator_nishinari": 404,
                                               "coordinator_komae": 404, "default": 403}),
     # Withdrawing is the sender's: an empty POST lacks the reason (400); the receiver is refused (403).
@@ -268,7 +277,11 @@ def test_every_page_that_shows_a_resident_writes_an_audit_event(client, cast, ro
         if resident in page_text(response):
             showing.append(name)
             assert new_events >= 1, f"{name} shows a resident but wrote no audit event"
-    assert {"cases:household_detail", "cases:case_detail", "home:dashboard", "meetings:meeting_detail"} <= set(showing)
+    # Where each role meets the resident (docs/access-policy.md): the file for those who open it; for the agency
+    # worker its task, the referral it received and the meeting it was invited to.
+    where = ({"cases:task_detail", "referrals:referral_detail", "meetings:meeting_detail"} if role == "agency_worker"
+             else {"cases:household_detail", "cases:case_detail", "home:dashboard", "meetings:meeting_detail"})
+    assert where <= set(showing)
 
 
 @pytest.mark.parametrize("role", ["bureau", "administrator", "auditor"])
