@@ -10,7 +10,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 
+# Off unless a developer asks (DJANGO_DEBUG=1), `make run` included. Even then the error pages stay Japanese
+# (core.middleware.ErrorPagesMiddleware) unless DJANGO_DEBUG_TECHNICAL=1 asks for Django's technical pages.
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+DEBUG_TECHNICAL = env.bool("DJANGO_DEBUG_TECHNICAL", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -54,11 +57,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.RefusalAuditMiddleware",
+    "core.middleware.DateStyleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.NoStoreForAuthenticatedMiddleware",
     "axes.middleware.AxesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "core.middleware.ErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -229,7 +235,9 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refusal (403/404) is an ordinary answer, audited as such: one line in the log, no traceback.
+    "filters": {"no_traceback_for_client_errors": {"()": "core.logging.NoTracebackForClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_traceback_for_client_errors"]}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -7,7 +7,6 @@ from config.devdb import embedded_database_url
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, STORAGES, env, progress_database
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-not-for-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
