@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.wareki import format_datetime
+
 
 class Action(models.TextChoices):
     VIEW = "view", _("閲覧")
@@ -17,6 +19,7 @@ class Action(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("ログイン失敗")
     LOCKED_OUT = "locked_out", _("ログイン停止")
     PASSWORD_CHANGE = "password_change", _("パスワード変更")
+    REFUSED = "refused", _("拒否（権限なし・範囲外）")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -64,7 +67,7 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_label}"
+        return f"{format_datetime(self.at)} {self.username} {self.get_action_display()} {self.object_label}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -48,7 +48,8 @@ def audit_record(
         object_label=str(object_label),
         ip=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
-        path=(request.get_full_path()[:500] if request else ""),
+        # The path without its query string: search terms (names, phone numbers) never reach the trail.
+        path=(request.path[:500] if request else ""),
         detail=detail or {},
     )
 
