@@ -9,11 +9,16 @@ pass checks every row and counts what will be created (`check`), the second writ
 is kept between the passes is the plan: one small record per 事例番号 (`Result.to_json`), which the page's
 check job stores so that its import job reads the file only once more. A `progress` callback hears how far
 each pass has got; raising `ImportCancelled` from it rolls the whole import back.
+
+Rows for one 事例番号, 開催日, 会議種別 and 開催根拠 are one meeting, whether they come in two files (the second
+adds nothing) or twice in one file: the check reports such rows as a group (「行5と行9は同じ会議です」) and
+the import writes the group's first row only, unless the user says they are separate meetings
+(`Result.choose_separate`, the page's confirm step). To find them the check keeps one integer per row.
 """
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -39,6 +44,7 @@ from meetings.bulk import HeldDiscussion, HeldMeeting, meeting_bulk_record
 from meetings.models import MeetingBasis, MeetingCase, MeetingKind
 
 from .models import AliasKind, ImportedCase, ImportedMeeting, LedgerImport, NameAlias
+from .notices import Notice, NoticeError
 from .parsing import (
     CellError,
     LedgerFile,
@@ -97,6 +103,17 @@ class Row:
     def key(self):
         return (self.case_number, self.held_on, self.kind.pk, self.basis.pk)
 
+    @property
+    def meeting(self) -> int:
+        """The key within its 事例番号, as one exact integer (a few dozen bytes per row kept by the check)."""
+        return (self.held_on.toordinal() << 128) | (self.kind.pk << 64) | self.basis.pk
+
+    @property
+    def content(self) -> int:
+        """What the row says beyond its key, as a hash: only to tell the user that two rows of one meeting differ."""
+        return hash((self.sv, frozenset(c.pk for c in self.participants),
+                     frozenset((c.pk, suspected) for c, suspected in self.issues))) & ((1 << 61) - 1)
+
 
 @dataclass
 class CaseInfo:
@@ -107,6 +124,29 @@ class CaseInfo:
     referrer: AgencyCategory | None
     first_new: tuple | None = None  # (date, row) of its earliest meeting not imported before
     last_new: dt.date | None = None
+
+
+@dataclass
+class Duplicate:
+    """Rows of one file that are one meeting (same 事例番号, 開催日, 会議種別 and 開催根拠), first row first."""
+
+    rows: list[int]
+    case_number: str
+    held_on: dt.date
+    identical: bool = True  # False when the other columns (SV派遣, 参加機関, 課題 …) differ
+    separate: bool = False  # the user said they are separate meetings: every row is written
+
+    def notice(self) -> Notice:
+        return Notice("same_meeting" if self.identical else "same_meeting_differs", {
+            "rows": self.rows, "case": self.case_number, "held_on": self.held_on.isoformat(), "separate": self.separate})
+
+    def as_json(self) -> list:
+        return [self.rows, self.case_number, self.held_on.isoformat(), self.identical, self.separate]
+
+    @classmethod
+    def from_json(cls, data: list) -> "Duplicate":
+        rows, case_number, held_on, identical, separate = data
+        return cls(list(rows), case_number, dt.date.fromisoformat(held_on), identical, separate)
 
 
 @dataclass
@@ -121,10 +161,37 @@ class Result:
     per_fiscal_year: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
     cases: dict = field(default_factory=dict, repr=False)  # 事例番号 → CaseInfo
+    duplicates: list[Duplicate] = field(default_factory=list)  # in the order of their first rows
+
+    @property
+    def meetings_merged(self) -> int:
+        """Rows not written because an earlier row of the file is the same meeting."""
+        return sum(len(d.rows) - 1 for d in self.duplicates if not d.separate)
+
+    def choose_separate(self, first_rows) -> "Result":
+        """The user says the duplicate groups starting at `first_rows` are separate meetings: each of their
+        rows will be written and counted. Groups already separate, and rows that start no group, change nothing."""
+        chosen = set(first_rows)
+        for group in self.duplicates:
+            if group.rows[0] in chosen and not group.separate:
+                group.separate = True
+                extra = len(group.rows) - 1
+                self.meetings_created += extra
+                fy = wareki.fiscal_year(group.held_on)
+                self.per_fiscal_year[fy] = self.per_fiscal_year.get(fy, 0) + extra
+        return self
+
+    def skipped_rows(self) -> set[int]:
+        """The rows the write pass leaves out: every row of a duplicate group but the first, unless separate."""
+        return {row for d in self.duplicates if not d.separate for row in d.rows[1:]}
+
+    def notices(self) -> list[Notice]:
+        return [d.notice() for d in self.duplicates]
 
     def to_json(self) -> dict:
         """The plan for a later `import_ledger(plan=…)`: counts and, per 事例番号, what the write pass needs."""
-        return {**self.preview(), "filename": self.filename, "cases": {
+        return {**self.preview(), "filename": self.filename,
+                "duplicates": [d.as_json() for d in self.duplicates], "cases": {
             number: [info.row, info.ward.pk, info.referrer.pk if info.referrer else None,
                      info.first_new[0].isoformat() if info.first_new else None,
                      info.first_new[1] if info.first_new else None,
@@ -138,7 +205,8 @@ class Result:
         categories = {c.pk: c for c in AgencyCategory.objects.for_municipality(municipality)}
         result = cls(filename=data["filename"], rows=data["rows"], cases_created=data["cases_created"],
                      meetings_created=data["meetings_created"], meetings_present=data["meetings_present"],
-                     per_fiscal_year={int(fy): n for fy, n in data["per_fiscal_year"].items()})
+                     per_fiscal_year={int(fy): n for fy, n in data["per_fiscal_year"].items()},
+                     duplicates=[Duplicate.from_json(d) for d in data.get("duplicates", [])])
         for number, (row, ward, referrer, first_day, first_row, last_day) in data["cases"].items():
             if ward not in wards or (referrer is not None and referrer not in categories):
                 return None
@@ -150,7 +218,8 @@ class Result:
 
     def preview(self) -> dict:
         return {"rows": self.rows, "cases_created": self.cases_created, "meetings_created": self.meetings_created,
-                "meetings_present": self.meetings_present,
+                "meetings_present": self.meetings_present, "meetings_merged": self.meetings_merged,
+                "duplicate_groups": len(self.duplicates),
                 "per_fiscal_year": {str(fy): n for fy, n in sorted(self.per_fiscal_year.items())}}
 
 
@@ -182,9 +251,21 @@ class Masters:
         name = self.matchers[kind].find(value)
         return self.objects[kind][name] if name else None
 
-    def unknown(self, number, column, kind, value, what) -> CellError:
-        return CellError(number, column, str(value), _("%(what)sが見つかりません。") % {"what": what},
+    def unknown(self, number, column, kind, value) -> CellError:
+        return CellError(number, column, str(value), Notice("not_found", {"what": str(kind)}),
                          self.matchers[kind].closest(value), kind=str(kind))
+
+
+# What core.wareki.parse_date's errors (DateError.code) say, as notices.
+DATE_NOTICES = {"invalid": "date_unreadable", "invalid_date": "date_impossible", "era": "date_outside_era",
+                "too_early": "date_too_early"}
+
+
+def _value_notice(error: ValueError) -> Notice:
+    if isinstance(error, NoticeError):
+        return error.notice
+    kind = DATE_NOTICES.get(getattr(error, "code", ""))
+    return Notice(kind) if kind else Notice("text", {"text": str(error)})
 
 
 def _read_row(masters: Masters, number: int, cells: dict, errors: list, only_ward: Ward | None) -> Row | None:
@@ -195,45 +276,47 @@ def _read_row(masters: Masters, number: int, cells: dict, errors: list, only_war
         value = cells.get(column, "")
         return "" if value is None else value
 
-    try:
-        held_on = parse_date(cell("開催日"))
-    except ValueError as error:
-        errors.append(CellError(number, "開催日", str(cell("開催日")), str(error)))
-        held_on = None
+    held_on = None
+    if cell("開催日") == "":
+        errors.append(CellError(number, "開催日", "", Notice("date_blank")))
+    else:
+        try:
+            held_on = parse_date(cell("開催日"))
+        except ValueError as error:
+            errors.append(CellError(number, "開催日", str(cell("開催日")), _value_notice(error)))
     ward = masters.find(AliasKind.WARD, cell("区"))
     if ward is None:
-        errors.append(masters.unknown(number, "区", AliasKind.WARD, cell("区"), _("区・圏域")))
+        errors.append(masters.unknown(number, "区", AliasKind.WARD, cell("区")))
     elif only_ward is not None and ward != only_ward:
-        errors.append(CellError(number, "区", str(cell("区")),
-                                _("担当の区・圏域（%(ward)s）の行だけを取り込めます。") % {"ward": only_ward.name}))
+        errors.append(CellError(number, "区", str(cell("区")), Notice("other_ward", {"ward": only_ward.name})))
     case_number = normalize(cell("事例番号"))
     if not case_number:
-        errors.append(CellError(number, "事例番号", "", _("事例番号が空欄です。")))
+        errors.append(CellError(number, "事例番号", "", Notice("case_number_blank")))
     elif len(case_number) > 50:
-        errors.append(CellError(number, "事例番号", case_number[:60], _("事例番号は50文字までです。")))
+        errors.append(CellError(number, "事例番号", case_number[:60], Notice("case_number_too_long")))
     kind_text = cell("会議種別") or DEFAULT_KIND
     kind = masters.find(AliasKind.KIND, kind_text)
     if kind is None:
-        errors.append(masters.unknown(number, "会議種別", AliasKind.KIND, kind_text, _("会議種別")))
+        errors.append(masters.unknown(number, "会議種別", AliasKind.KIND, kind_text))
     basis = masters.find(AliasKind.BASIS, cell("開催根拠"))
     if basis is None:
-        errors.append(masters.unknown(number, "開催根拠", AliasKind.BASIS, cell("開催根拠"), _("開催根拠")))
+        errors.append(masters.unknown(number, "開催根拠", AliasKind.BASIS, cell("開催根拠")))
     try:
         sv = parse_flag(cell("SV派遣"))
     except ValueError as error:
-        errors.append(CellError(number, "SV派遣", str(cell("SV派遣")), str(error)))
+        errors.append(CellError(number, "SV派遣", str(cell("SV派遣")), _value_notice(error)))
         sv = False
     referrer = None
     referrer_text = str(cell("相談のあった機関")).strip()
     if referrer_text and normalize(referrer_text) not in ("本人・家族", "本人", "家族"):
         referrer = masters.find(AliasKind.CATEGORY, referrer_text)
         if referrer is None:
-            errors.append(masters.unknown(number, "相談のあった機関", AliasKind.CATEGORY, referrer_text, _("機関種別")))
+            errors.append(masters.unknown(number, "相談のあった機関", AliasKind.CATEGORY, referrer_text))
     participants = []
     for entry in split_list(cell("参加機関")):
         category = masters.find(AliasKind.CATEGORY, entry)
         if category is None:
-            errors.append(masters.unknown(number, "参加機関", AliasKind.CATEGORY, entry, _("機関種別")))
+            errors.append(masters.unknown(number, "参加機関", AliasKind.CATEGORY, entry))
         elif category not in participants:
             participants.append(category)
     issues: list[tuple[IssueCategory, bool]] = []
@@ -241,7 +324,7 @@ def _read_row(masters: Masters, number: int, cells: dict, errors: list, only_war
         name, suspected = split_suspected(entry)
         category = masters.find(AliasKind.ISSUE, name)
         if category is None:
-            errors.append(masters.unknown(number, "課題", AliasKind.ISSUE, name, _("課題")))
+            errors.append(masters.unknown(number, "課題", AliasKind.ISSUE, name))
         elif category not in [c for c, _s in issues]:
             issues.append((category, suspected))
     if len(errors) > before or held_on is None:  # a missing date is one of the errors
@@ -256,7 +339,7 @@ def _chunks(municipality, file: LedgerFile, errors: list, only_ward=None) -> Ite
     try:
         _header, raw = read_rows(file)
     except LedgerFileError as error:
-        errors.append(CellError(0, "", file.name, str(error)))
+        errors.append(CellError(0, "", file.name, error.notice))
         return
     read_any = False
     while True:
@@ -267,7 +350,7 @@ def _chunks(municipality, file: LedgerFile, errors: list, only_ward=None) -> Ite
         rows = [_read_row(masters, number, cells, errors, only_ward) for number, cells in block]
         yield len(block), [r for r in rows if r is not None]
     if not read_any:
-        errors.append(CellError(0, "", file.name, _("見出しのほかに行がありません。")))
+        errors.append(CellError(0, "", file.name, Notice("no_rows")))
 
 
 def _present(municipality, case_numbers, exclude_import=None) -> tuple[set, set]:
@@ -294,6 +377,10 @@ def check(*, municipality, file: LedgerFile, ward=None, progress: Progress | Non
     result = Result(filename=file.name)
     cases = result.cases
     existing = set()
+    # Per 事例番号, its meetings met so far (Row.meeting → the first row | Row.content << 32), and the
+    # duplicate groups by their first row.
+    seen: dict[str, dict[int, int]] = defaultdict(dict)
+    groups: dict[int, Duplicate] = {}
     for read, rows in _chunks(municipality, file, result.errors, only_ward=ward):
         result.rows += read
         recorded, present = _present(municipality, {r.case_number for r in rows})
@@ -301,17 +388,25 @@ def check(*, municipality, file: LedgerFile, ward=None, progress: Progress | Non
         for r in rows:
             info = cases.setdefault(r.case_number, CaseInfo(r.number, r.ward, r.referrer))
             if info.ward != r.ward:
-                result.errors.append(CellError(r.number, "区", r.ward.name, _("事例番号 %(case)s は%(row)d行目で%(ward)sとされています。")
-                                               % {"case": r.case_number, "row": info.row, "ward": info.ward.name}))
+                result.errors.append(CellError(r.number, "区", r.ward.name, Notice(
+                    "case_ward_differs", {"case": r.case_number, "row": info.row, "ward": info.ward.name})))
                 continue
             if info.referrer != r.referrer:
                 result.errors.append(CellError(
-                    r.number, "相談のあった機関", r.referrer.name if r.referrer else _("本人・家族"),
-                    _("事例番号 %(case)s の相談のあった機関が%(row)d行目と違います。") % {"case": r.case_number, "row": info.row}))
+                    r.number, "相談のあった機関", r.referrer.name if r.referrer else "本人・家族",
+                    Notice("case_referrer_differs", {"case": r.case_number, "row": info.row})))
                 continue
             if r.key in present:
                 result.meetings_present += 1
                 continue
+            first = seen[r.case_number].get(r.meeting)
+            if first is not None:  # an earlier row of this file is the same meeting
+                first_row = first & 0xFFFFFFFF
+                group = groups.setdefault(first_row, Duplicate([first_row], r.case_number, r.held_on))
+                group.rows.append(r.number)
+                group.identical = group.identical and first >> 32 == r.content
+                continue
+            seen[r.case_number][r.meeting] = r.number | r.content << 32
             result.meetings_created += 1
             fy = wareki.fiscal_year(r.held_on)
             result.per_fiscal_year[fy] = result.per_fiscal_year.get(fy, 0) + 1
@@ -320,6 +415,7 @@ def check(*, municipality, file: LedgerFile, ward=None, progress: Progress | Non
         if progress:
             progress("check", result.rows, 0)
     result.cases_created = sum(1 for n, info in cases.items() if info.first_new and n not in existing)
+    result.duplicates = [groups[row] for row in sorted(groups)]
     result.errors.sort(key=lambda e: e.row)  # the checks across rows come after their chunk's; stable within a row
     return result
 
@@ -405,9 +501,10 @@ def _write(municipality, file: LedgerFile, plan: Result, record, progress: Progr
     agencies: dict[tuple[int, int], Agency] = {}
     errors: list[CellError] = []
     done = 0
+    skipped = plan.skipped_rows()  # rows that repeat a meeting of an earlier row
     for read, rows in _chunks(municipality, file, errors):
         _recorded, present = _present(municipality, {r.case_number for r in rows}, exclude_import=record)
-        new_rows = [r for r in rows if r.key not in present]
+        new_rows = [r for r in rows if r.key not in present and r.number not in skipped]
         meetings = meeting_bulk_record(user=convener, municipality=municipality, meetings=[
             HeldMeeting(ward=r.ward, kind=r.kind, basis=r.basis, starts_at=_at(r.held_on, 10), convener=convener,
                         sv_dispatched=r.sv,
@@ -427,11 +524,14 @@ def _write(municipality, file: LedgerFile, plan: Result, record, progress: Progr
 
 @transaction.atomic
 def import_ledger(*, municipality, file: LedgerFile, user=None, dry_run: bool = False, request=None,
-                  ward=None, progress: Progress | None = None, plan: Result | None = None) -> Result:
+                  ward=None, progress: Progress | None = None, plan: Result | None = None,
+                  separate: Iterable[int] = ()) -> Result:
     """Import the file, or raise LedgerRejected listing every bad row. A dry run checks and counts, writes nothing.
 
     With a `ward`, only that ward's rows are accepted (a coordinator's import). With a `plan` (what `check`
     found, kept by the page's check job) the file is read once more, to write; without one, twice.
+    Rows that repeat a meeting of an earlier row are written once, unless their group's first row is in
+    `separate` (the user said they are separate meetings).
     `progress` is called after each chunk of each pass; raising ImportCancelled from it undoes everything.
     """
     digest = file.sha256()
@@ -441,6 +541,7 @@ def import_ledger(*, municipality, file: LedgerFile, user=None, dry_run: bool = 
     if plan is None:
         plan = check(municipality=municipality, file=file, ward=ward, progress=progress)
     plan.dry_run = dry_run
+    plan.choose_separate(separate)
     if plan.errors:
         raise LedgerRejected(plan.errors)
     if dry_run:

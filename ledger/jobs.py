@@ -24,6 +24,7 @@ from audit.services import audit_record
 
 from .importer import ImportCancelled, LedgerRejected, Masters, Result, check, import_ledger
 from .models import AliasKind, ImportJob, JobStatus, LedgerImport, NameAlias
+from .notices import Notice
 from .parsing import MAX_BYTES, LedgerFile, estimate_rows
 
 logger = logging.getLogger(__name__)
@@ -85,20 +86,38 @@ def job_submit(*, user, upload: File, request=None) -> ImportJob:
 
 
 @transaction.atomic
-def job_confirm(*, user, job: ImportJob, request=None) -> ImportJob:
-    """The user has seen the preview: import it."""
+def job_confirm(*, user, job: ImportJob, separate=(), request=None) -> ImportJob:
+    """The user has seen the preview: import it. `separate`: the first rows of the groups of rows that the
+    check found to be one meeting and the user says are separate meetings (the others are written once)."""
     _may_import(user)
     job = _locked(job)
     if job.status != JobStatus.CHECKED:
         raise ValidationError(_("この取り込みは確認済みの状態ではありません（%(status)s）。") % {"status": job.get_status_display()},
                               code="not_checked")
-    # With the check's plan the import reads the file once; without it (an old job), twice.
-    job.status, job.phase, job.rows_done = JobStatus.QUEUED_IMPORT, "import" if job.plan else "check", 0
-    job.rows_total = (1 if job.plan else 2) * job.preview.get("rows", 0)
-    job.save(update_fields=["status", "phase", "rows_done", "rows_total"])
+    separate = sorted(set(separate))
+    plan = Result.from_json(job.plan, job.municipality) if _has_plan(job) else None
+    if plan is not None:
+        unknown = set(separate) - {group.rows[0] for group in plan.duplicates}
+        if unknown:
+            raise ValidationError(_("行%(rows)sは同じ会議として示した行ではありません。") % {"rows": "、".join(map(str, sorted(unknown)))},
+                                  code="not_duplicate")
+        plan.choose_separate(separate)
+        job.plan, job.preview = plan.to_json(), plan.preview()
+        job.notices = [n.as_json() for n in plan.notices()[:ImportJob.NOTICES_KEPT]]
+    else:  # no plan (an old job, or a ward or category gone since the check): the import checks again
+        job.plan = {"separate": separate} if separate else {}
+    # With the check's plan the import reads the file once; without it, twice.
+    job.status, job.phase, job.rows_done = JobStatus.QUEUED_IMPORT, "import" if plan is not None else "check", 0
+    job.rows_total = (1 if plan is not None else 2) * job.preview.get("rows", 0)
+    job.save(update_fields=["status", "phase", "rows_done", "rows_total", "plan", "preview", "notices"])
     run_job.enqueue(job.pk)
-    audit_record(action=Action.UPDATE, request=request, user=user, obj=job, detail={"confirm": True})
+    audit_record(action=Action.UPDATE, request=request, user=user, obj=job,
+                 detail={"confirm": True, **({"separate": separate} if separate else {})})
     return job
+
+
+def _has_plan(job: ImportJob) -> bool:
+    return "cases" in job.plan
 
 
 @transaction.atomic
@@ -110,7 +129,7 @@ def job_cancel(*, user, job: ImportJob, request=None) -> ImportJob:
         job.cancel_requested = True
         job.save(update_fields=["cancel_requested"])
     elif job.status in ImportJob.OPEN:
-        _finish(job, JobStatus.CANCELLED, _("取り込みをやめました。何も登録していません。"))
+        _finish(job, JobStatus.CANCELLED, Notice("cancelled"))
     else:
         raise ValidationError(_("この取り込みはもう終わっています（%(status)s）。") % {"status": job.get_status_display()},
                               code="finished")
@@ -143,9 +162,9 @@ def alias_add(*, user, job: ImportJob, kind: str, alias: str, target: str, reque
     return created
 
 
-def _finish(job: ImportJob, status, message="", **fields):
+def _finish(job: ImportJob, status, notice: Notice, **fields):
     """End a job: its file is no longer needed once it is imported or abandoned."""
-    job.status, job.message, job.finished_at = status, message, timezone.now()
+    job.status, job.notice, job.finished_at = status, notice.as_json(), timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
     if status in (JobStatus.DONE, JobStatus.CANCELLED, JobStatus.DUPLICATE, JobStatus.FAILED) and job.stored_name:
@@ -185,8 +204,7 @@ def _start(job_id, waiting, running) -> ImportJob | None:
 
 def _errors(job, errors):
     kept = [e.as_dict() for e in errors[:ImportJob.ERRORS_KEPT]]
-    _finish(job, JobStatus.REJECTED, _("%(count)d件の誤りがあります。何も取り込んでいません。") % {"count": len(errors)},
-            errors=kept, error_count=len(errors))
+    _finish(job, JobStatus.REJECTED, Notice("rejected", {"count": len(errors)}), errors=kept, error_count=len(errors))
 
 
 def _check(job_id):
@@ -195,8 +213,7 @@ def _check(job_id):
         return
     previous = LedgerImport.objects.filter(municipality_id=job.municipality_id, sha256=job.sha256).first()
     if previous is not None:
-        _finish(job, JobStatus.DUPLICATE, _("このファイルは %(when)s に取り込み済みです。何も登録しません。")
-                % {"when": timezone.localtime(previous.imported_at).strftime("%Y-%m-%d %H:%M")})
+        _finish(job, JobStatus.DUPLICATE, Notice("already_imported", {"when": previous.imported_at.isoformat()}))
         return
     file = ledger_file(job)
     job.rows_total = estimate_rows(file)
@@ -204,17 +221,18 @@ def _check(job_id):
     try:
         plan = check(municipality=job.municipality, file=file, ward=job.ward, progress=_Reporter(job, {}))
     except ImportCancelled:
-        _finish(job, JobStatus.CANCELLED, _("確認の途中でやめました。何も登録していません。"))
+        _finish(job, JobStatus.CANCELLED, Notice("cancelled_in_check"))
         return
     job.refresh_from_db(fields=["rows_done", "cancel_requested"])
     if job.cancel_requested:
-        _finish(job, JobStatus.CANCELLED, _("確認の途中でやめました。何も登録していません。"))
+        _finish(job, JobStatus.CANCELLED, Notice("cancelled_in_check"))
     elif plan.errors:
         _errors(job, plan.errors)
     else:
         job.status, job.preview, job.rows_total, job.rows_done = JobStatus.CHECKED, plan.preview(), plan.rows, plan.rows
         job.plan = plan.to_json()
-        job.save(update_fields=["status", "preview", "rows_total", "rows_done", "plan"])
+        job.notices = [n.as_json() for n in plan.notices()[:ImportJob.NOTICES_KEPT]]
+        job.save(update_fields=["status", "preview", "rows_total", "rows_done", "plan", "notices"])
 
 
 def _import(job_id):
@@ -222,14 +240,15 @@ def _import(job_id):
     if job is None:
         return
     rows = job.preview.get("rows", 0)
-    plan = Result.from_json(job.plan, job.municipality) if job.plan else None
+    plan = Result.from_json(job.plan, job.municipality) if _has_plan(job) else None
     offset = {"import": 0 if plan else rows}
     try:
         result = import_ledger(municipality=job.municipality, file=ledger_file(job), user=job.created_by,
-                               ward=job.ward, progress=_Reporter(job, offset), plan=plan)
+                               ward=job.ward, progress=_Reporter(job, offset), plan=plan,
+                               separate=job.plan.get("separate", ()))
     except ImportCancelled:
         job.refresh_from_db()
-        _finish(job, JobStatus.CANCELLED, _("取り込みの途中でやめました。何も登録していません。"))
+        _finish(job, JobStatus.CANCELLED, Notice("cancelled_in_import"))
         return
     except LedgerRejected as rejected:  # the masters changed between the check and the import
         job.refresh_from_db()
@@ -237,11 +256,11 @@ def _import(job_id):
         return
     job.refresh_from_db()
     if result.already_imported is not None:
-        _finish(job, JobStatus.DUPLICATE, _("このファイルは別の取り込みで登録済みです。何も登録しませんでした。"))
+        _finish(job, JobStatus.DUPLICATE, Notice("imported_meanwhile"))
         return
-    _finish(job, JobStatus.DONE, _("取り込みました。"), result=LedgerImport.objects.filter(
+    _finish(job, JobStatus.DONE, Notice("imported"), result=LedgerImport.objects.filter(
         municipality_id=job.municipality_id, sha256=job.sha256).first(), preview=result.preview(),
-        rows_done=job.rows_total)
+        notices=[n.as_json() for n in result.notices()[:ImportJob.NOTICES_KEPT]], rows_done=job.rows_total)
 
 
 @task()
@@ -258,4 +277,4 @@ def run_job(job_id: int) -> None:
     except Exception:
         logger.exception("ledger import job %s failed", job_id)
         job = ImportJob.objects.get(pk=job_id)
-        _finish(job, JobStatus.FAILED, _("想定外のエラーで止まりました。何も登録していません。システム管理者に連絡してください。"))
+        _finish(job, JobStatus.FAILED, Notice("failed"))

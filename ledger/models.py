@@ -131,6 +131,7 @@ class ImportJob(models.Model):
     RUNNING = (JobStatus.QUEUED_CHECK, JobStatus.CHECKING, JobStatus.QUEUED_IMPORT, JobStatus.IMPORTING)
     OPEN = (*RUNNING, JobStatus.CHECKED, JobStatus.REJECTED)
     ERRORS_KEPT = 1000
+    NOTICES_KEPT = 200
 
     municipality = models.ForeignKey("agencies.Municipality", verbose_name=_("自治体"), on_delete=models.CASCADE)
     # A coordinator's import may hold rows of their own ward only; an administrator's (ward blank) any ward.
@@ -154,9 +155,12 @@ class ImportJob(models.Model):
     rows_done = models.PositiveIntegerField(_("処理した行"), default=0)
     cancel_requested = models.BooleanField(_("取り消しの依頼"), default=False)
     preview = models.JSONField(_("取り込まれるもの"), default=dict, blank=True)
+    # Each error's reason, the notices and how the job ended are kept as {"kind", "params"} (ledger.notices)
+    # and written in the reader's language when the page is shown.
     errors = models.JSONField(_("誤り"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("誤りの数"), default=0)
-    message = models.TextField(_("お知らせ"), blank=True)
+    notices = models.JSONField(_("確認で気づいたこと"), default=list, blank=True)
+    notice = models.JSONField(_("お知らせ"), default=dict, blank=True)
     result = models.ForeignKey(LedgerImport, verbose_name=_("取り込み"), on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+")
 

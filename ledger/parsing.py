@@ -1,7 +1,8 @@
 """Reading a つながる場 開催台帳 (DOMAIN.md §7, format v1): a file in, rows of plain values out.
 
 Nothing here touches the database. Every problem is a `CellError` naming the row, the column, the value
-and the reason in Japanese, so the importer can report every bad row at once.
+and the reason (a ledger.notices.Notice, written in the reader's language when shown), so the importer can
+report every bad row at once.
 """
 
 import codecs
@@ -21,12 +22,14 @@ from django.utils.translation import gettext as _
 
 from core import wareki
 
+from .notices import Notice, NoticeError
+
 COLUMNS = ("開催日", "区", "事例番号", "会議種別", "開催根拠", "SV派遣", "相談のあった機関", "参加機関", "課題")
 REQUIRED = ("開催日", "区", "事例番号", "開催根拠")
 MAX_BYTES = 200 * 1024 * 1024
 
 
-class LedgerFileError(ValueError):
+class LedgerFileError(NoticeError):
     """The file as a whole cannot be read (encoding, format, headers)."""
 
 
@@ -35,12 +38,16 @@ class CellError:
     row: int  # the row number as the user sees it in Excel (the header is row 1)
     column: str
     value: str
-    reason: str
+    notice: Notice  # why, as a kind and its parameters: written in the reader's language when shown
     closest: str = ""
     kind: str = ""  # the AliasKind of an unknown name, so that the error screen can offer 「…として扱う」
 
+    @property
+    def reason(self) -> str:
+        return self.notice.text()
+
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason,
+        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.notice.as_json(),
                 "closest": self.closest, "kind": self.kind}
 
 
@@ -123,7 +130,7 @@ def parse_flag(value) -> bool:
         return True
     if text in FALSE_FLAGS:
         return False
-    raise ValueError(_("有・無（あり・なし、○・×、1・0）のどれかで入力してください。"))
+    raise NoticeError("flag_unreadable")
 
 
 # ------------------------------------------------------------------------------------------------- files
@@ -175,7 +182,7 @@ def encoding_of(file: LedgerFile) -> str:
     """
     with file.open() as handle:
         if b"\x00" in handle.read(65536):
-            raise LedgerFileError(_("CSV ファイルとして読めません（文字以外のデータを含んでいます）。Excel の .xlsx か CSV を選んでください。"))
+            raise LedgerFileError("not_text")
     for encoding in ("utf-8-sig", "cp932"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
@@ -185,7 +192,7 @@ def encoding_of(file: LedgerFile) -> str:
         except UnicodeDecodeError:
             continue
         return encoding
-    raise LedgerFileError(_("文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存した CSV を選んでください。"))
+    raise LedgerFileError("encoding")
 
 
 def _header(cells) -> list[str]:
@@ -193,13 +200,13 @@ def _header(cells) -> list[str]:
     while header and not header[-1]:
         header.pop()
     if not any(header):
-        raise LedgerFileError(_("1行目に見出し（開催日、区、事例番号…）がありません。"))
+        raise LedgerFileError("no_header")
     repeated = sorted({h for h in header if h and header.count(h) > 1})
     if repeated:
-        raise LedgerFileError(_("見出しが重複しています：%(names)s") % {"names": "、".join(repeated)})
+        raise LedgerFileError("header_repeated", names=repeated)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise LedgerFileError(_("必要な列がありません：%(names)s") % {"names": "、".join(missing)})
+        raise LedgerFileError("columns_missing", names=missing)
     return header
 
 
@@ -209,16 +216,16 @@ def read_rows(file: LedgerFile):
     Reads lazily from a handle of its own, so a large file is never held as Python objects all at once.
     """
     if not file.size:
-        raise LedgerFileError(_("ファイルが空です。"))
+        raise LedgerFileError("file_empty")
     if file.size > MAX_BYTES:
-        raise LedgerFileError(_("ファイルが大きすぎます（200MBまで）。"))
+        raise LedgerFileError("file_too_large")
     name = file.name.lower()
     if name.endswith(".xlsx"):
         return _xlsx_rows(file)
     if name.endswith(".csv") or name.endswith(".txt"):
         encoding = encoding_of(file)
         return _csv_rows(io.TextIOWrapper(file.open(), encoding=encoding, newline=""))
-    raise LedgerFileError(_("Excel（.xlsx）か CSV（.csv）のファイルを選んでください。"))
+    raise LedgerFileError("file_format")
 
 
 def estimate_rows(file: LedgerFile) -> int:
@@ -249,10 +256,10 @@ def _csv_rows(text):
         first = next(reader)
     except StopIteration:
         text.close()
-        raise LedgerFileError(_("ファイルが空です。")) from None
+        raise LedgerFileError("file_empty") from None
     except csv.Error as error:
         text.close()
-        raise LedgerFileError(_("CSV として読めません：%(error)s") % {"error": error}) from None
+        raise LedgerFileError("csv_unreadable", error=str(error)) from None
     try:
         header = _header(first)
     except LedgerFileError:
@@ -276,14 +283,14 @@ def _xlsx_rows(file: LedgerFile):
         book = load_workbook(handle, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         handle.close()
-        raise LedgerFileError(_("Excel（.xlsx）のファイルとして読めません。")) from None
+        raise LedgerFileError("xlsx_unreadable") from None
     values = book.worksheets[0].iter_rows(values_only=True)
     try:
         header = _header(["" if c is None else c for c in next(values)])
     except StopIteration:
         book.close()
         handle.close()
-        raise LedgerFileError(_("ファイルが空です。")) from None
+        raise LedgerFileError("file_empty") from None
     except LedgerFileError:
         book.close()
         handle.close()

@@ -1,4 +1,5 @@
-"""Reads for the ledger export: the rows of a つながる場 開催台帳 (DOMAIN.md §7, format v1), in bounded chunks.
+"""Reads for the ledger: which households an import made, and for the export the rows of a つながる場 開催台帳
+(DOMAIN.md §7, format v1), in bounded chunks.
 
 A ledger row is one case discussed at one meeting held (the unit of the yearly tables, DOMAIN.md §6), so a
 meeting that discussed two cases gives two rows. The database is read a chunk at a time with keyset
@@ -12,10 +13,21 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 
+from cases.models import Case
 from core.wareki import fiscal_year_bounds
 from meetings.models import Meeting, MeetingAgency, MeetingCase, MeetingCaseIssue, MeetingStatus
 
+from .models import ImportedCase
+
 CHUNK_SIZE = 2000
+
+
+def made_by_import() -> Q:
+    """Households a ledger import made: every case they hold came from a ledger (a household the office
+    registered, into which an imported one was merged, is still the office's)."""
+    from_ledger = ImportedCase.objects.filter(case__household_id=OuterRef("pk"))
+    recorded = Case.all_objects.filter(household_id=OuterRef("pk"), ledger_provenance__isnull=True)
+    return Q(Exists(from_ledger)) & ~Q(Exists(recorded))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from accounts.access import role_required
 from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
+from core.wareki import fiscal_year_label
 
 from . import jobs
 from .access import import_job_for_user
@@ -64,7 +65,10 @@ def _act(request, pk, service, done_message, **kwargs):
 @require_POST
 @import_view
 def import_confirm(request, pk):
-    return _act(request, pk, jobs.job_confirm, _("取り込みを始めました。終わるまでこのページで進み具合を確認できます。"))
+    """「取り込む」, with the groups of rows the user says are separate meetings (checked on the preview)."""
+    separate = [int(row) for row in request.POST.getlist("separate") if row.isdigit()]
+    return _act(request, pk, jobs.job_confirm, _("取り込みを始めました。終わるまでこのページで進み具合を確認できます。"),
+                separate=separate)
 
 
 @require_POST
@@ -97,6 +101,6 @@ def export(request):
         handle.seek(0)
         parts = [_("開催台帳"), data["ward"].name if data["ward"] else request.user.municipality.name]
         if data["fiscal_year"]:
-            parts.append(f"{data['fiscal_year']}")
+            parts.append(fiscal_year_label(data["fiscal_year"]))
         return FileResponse(handle, as_attachment=True, filename="_".join(parts) + "." + data["format"])
     return render(request, "ledger/export.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,14 +1,17 @@
 """Importing ledgers: all or nothing, every bad row reported, never twice, counted by the yearly tables."""
 
+import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from openpyxl import Workbook
 
 from cases.models import Case
 from ledger.importer import LedgerRejected, import_ledger
-from ledger.models import AliasKind, LedgerImport, NameAlias
+from ledger.models import AliasKind, ImportedMeeting, LedgerImport, NameAlias
 from ledger.parsing import LedgerFile
 from meetings.models import Meeting, MeetingCaseIssue
 from reports.annual import annual_report
@@ -132,9 +135,11 @@ def test_the_command_reports_every_bad_row_and_exits_non_zero(osaka, kita, nishi
     out = io.StringIO()
     call_command("import_ledger", str(good), "--municipality", "大阪市", "--dry-run", stdout=out)
     assert "3行を取り込めます（確認のみ）: 事例 新規2件、つながる場 新規3回" in out.getvalue() and _state() == (0, 0, 0, 0)
+    assert "：令和2年度 3回" in out.getvalue()  # fiscal years in 和暦 (#14 item 9)
     call_command("import_ledger", str(good), "--municipality", "大阪市", stdout=out)
     call_command("import_ledger", str(good), "--municipality", "大阪市", stdout=out)
     assert "取り込み済み" in out.getvalue() and Meeting.all_objects.count() == 3
+    assert re.search(r"このファイルは 令和\d+年\d+月\d+日 \d\d:\d\d に取り込み済み", out.getvalue())
     with pytest.raises(CommandError, match="自治体「堺市」がありません"):
         call_command("import_ledger", str(good), "--municipality", "堺市")
 
@@ -184,3 +189,80 @@ def test_a_later_ledger_moves_an_imported_cases_closing_day(osaka, kita, nishina
     assert (result.cases_created, result.meetings_created) == (0, 1)
     k1 = Case.all_objects.get(external_number="K-1")
     assert k1.closed_on.isoformat() == "2021-09-01" and k1.received_on.isoformat() == "2020-05-12"
+
+
+# ------------------------------------------------------------------------------------------------ rows of one meeting
+
+# Rows 2 and 4 are one meeting written twice (as a re-import of row 2 would be); row 3 is another meeting.
+DOUBLED = [
+    ["開催日", "区", "事例番号", "会議種別", "開催根拠", "SV派遣", "相談のあった機関", "参加機関", "課題"],
+    [dt.datetime(2020, 5, 12), "北区", "K-1", None, "地域ケア会議", "有", "地域包括支援センター", "地域包括支援センター", "認知症"],
+    [dt.datetime(2020, 6, 1), "北区", "K-1", None, "支援会議", "無", "地域包括支援センター", None, None],
+    [dt.datetime(2020, 5, 12), "北区", "K-1", None, "地域ケア会議", "有", "地域包括支援センター", "地域包括支援センター", "認知症"],
+]
+
+
+def _file(rows, fmt: str) -> LedgerFile:
+    """The rows as a real ledger file: CP932 CSV (dates as Excel saves them) or xlsx (date cells)."""
+    if fmt == "csv":
+        text = "".join(",".join(c.strftime("%Y/%m/%d") if isinstance(c, dt.datetime) else (c or "") for c in row) + "\r\n"
+                       for row in rows)
+        return LedgerFile.from_bytes("台帳.csv", text.encode("cp932"))
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return LedgerFile.from_bytes("台帳.xlsx", out.getvalue())
+
+
+def _meetings_2020(osaka):
+    return annual_report(municipality=osaka, fiscal_year=2020).to_json()["meetings"]["2020"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_two_rows_of_one_meeting_in_one_file_are_one_meeting_as_in_a_re_import(osaka, kita, fmt):
+    checked = import_ledger(municipality=osaka, file=_file(DOUBLED, fmt), dry_run=True)
+    assert (checked.meetings_created, checked.meetings_merged) == (2, 1)
+    [group] = checked.duplicates
+    assert (group.rows, group.identical, group.separate) == ([2, 4], True, False)
+    assert str(group.notice()) == "行2と行4は同じ会議です（事例番号 K-1、令和2年5月12日）。"
+    result = import_ledger(municipality=osaka, file=_file(DOUBLED, fmt))
+    assert (result.meetings_created, Meeting.all_objects.count(), _meetings_2020(osaka)) == (2, 2, 2)
+    # The same rows in a second file: nothing new, as before.
+    again = import_ledger(municipality=osaka, file=LedgerFile.from_bytes("別.csv", _file(DOUBLED, "csv").open().read() + b"\r\n"))
+    assert (again.meetings_created, again.meetings_present, Meeting.all_objects.count()) == (0, 3, 2)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_rows_the_user_calls_separate_meetings_are_each_imported(osaka, kita, fmt):
+    result = import_ledger(municipality=osaka, file=_file(DOUBLED, fmt), separate=[2])
+    assert (result.meetings_created, result.meetings_merged, result.per_fiscal_year) == (3, 0, {2020: 3})
+    assert result.duplicates[0].separate and Meeting.all_objects.count() == 3 and _meetings_2020(osaka) == 3
+    rows = sorted(ImportedMeeting.objects.values_list("row", flat=True))
+    assert rows == [2, 3, 4]
+
+
+def test_rows_of_one_meeting_that_say_different_things_are_told_apart(osaka, kita):
+    rows = [*DOUBLED, [dt.datetime(2020, 6, 1), "北区", "K-1", None, "支援会議", "有", "地域包括支援センター", None, "孤立"]]
+    checked = import_ledger(municipality=osaka, file=_file(rows, "csv"), dry_run=True)
+    first, second = checked.duplicates
+    assert (first.rows, first.identical) == ([2, 4], True) and (second.rows, second.identical) == ([3, 5], False)
+    assert str(second.notice()).startswith("行3と行5は事例番号・開催日・会議種別・開催根拠が同じです")
+
+
+def test_three_rows_of_one_meeting_are_one_group(osaka, kita):
+    checked = import_ledger(municipality=osaka, file=_file([*DOUBLED, DOUBLED[1]], "xlsx"), dry_run=True)
+    [group] = checked.duplicates
+    assert group.rows == [2, 4, 5] and checked.meetings_merged == 2
+    assert str(group.notice()).startswith("行2・行4と行5は同じ会議です")
+
+
+def test_the_command_lists_rows_of_one_meeting_and_takes_separate(osaka, kita, tmp_path):
+    path = tmp_path / "台帳.xlsx"
+    path.write_bytes(_file(DOUBLED, "xlsx").open().read())
+    out = io.StringIO()
+    call_command("import_ledger", str(path), "--municipality", "大阪市", "--dry-run", stdout=out)
+    assert "行2と行4は同じ会議です（事例番号 K-1、令和2年5月12日）。 1回の会議として取り込めます。" in out.getvalue()
+    call_command("import_ledger", str(path), "--municipality", "大阪市", "--separate", "2", stdout=out)
+    assert "別の会議として取り込みました" in out.getvalue() and Meeting.all_objects.count() == 3

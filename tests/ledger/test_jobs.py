@@ -8,6 +8,7 @@ the worker reports progress on a second connection that only sees committed rows
 import io
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -15,11 +16,14 @@ from django.core.management import call_command
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from openpyxl import Workbook
 
 from audit.models import AuditEvent
 from cases.models import Case
 from ledger import importer, jobs, parsing
 from ledger.models import ImportJob, JobStatus, LedgerImport, NameAlias
+from ledger.notices import Notice
 from ledger.parsing import LedgerFile
 from meetings.models import Meeting
 from reports.annual import annual_report
@@ -42,6 +46,11 @@ def _state():
     return Case.all_objects.count(), Meeting.all_objects.count(), LedgerImport.objects.count()
 
 
+def _text(stored) -> str:
+    """A stored notice as the page writes it (in the active language)."""
+    return Notice.from_json(stored).text()
+
+
 def test_upload_check_preview_confirm_import(coordinator_kita, kita, osaka, monkeypatch):
     parses = []
     monkeypatch.setattr(importer, "read_rows", lambda file: parses.append(file.name) or parsing.read_rows(file))
@@ -54,7 +63,7 @@ def test_upload_check_preview_confirm_import(coordinator_kita, kita, osaka, monk
     job = _refresh(job)
     assert job.status == JobStatus.CHECKED
     assert job.preview == {"rows": 3, "cases_created": 2, "meetings_created": 3, "meetings_present": 0,
-                           "per_fiscal_year": {"2020": 3}}
+                           "meetings_merged": 0, "duplicate_groups": 0, "per_fiscal_year": {"2020": 3}}
     assert _state() == (0, 0, 0)  # a check writes nothing
     assert parses == ["北区台帳.csv"] and set(job.plan["cases"]) == {"K-1", "K-2"}
     jobs.job_confirm(user=coordinator_kita, job=job)
@@ -80,7 +89,7 @@ def test_the_same_file_uploaded_again_is_recognised(coordinator_kita, kita):
     again = jobs.job_submit(user=coordinator_kita, upload=ContentFile(LEDGER_CSV_KITA.encode(), name="b.csv"))
     work()
     again = _refresh(again)
-    assert again.status == JobStatus.DUPLICATE and "取り込み済み" in again.message
+    assert again.status == JobStatus.DUPLICATE and "取り込み済み" in _text(again.notice)
     assert _state() == (2, 3, 1)
 
 
@@ -90,7 +99,7 @@ def test_a_coordinator_imports_their_own_wards_rows_only(coordinator_kita, kita,
     work()
     job = _refresh(job)
     assert job.status == JobStatus.REJECTED and job.error_count == 1
-    assert job.errors[0]["row"] == 5 and job.errors[0]["reason"] == "担当の区・圏域（北区）の行だけを取り込めます。"
+    assert job.errors[0]["row"] == 5 and _text(job.errors[0]["reason"]) == "担当の区・圏域（北区）の行だけを取り込めます。"
     with pytest.raises(ValidationError):
         jobs.job_confirm(user=coordinator_kita, job=job)
     assert _state() == (0, 0, 0)
@@ -163,7 +172,7 @@ def test_cancelling_a_running_import_leaves_nothing_behind(coordinator_kita, kit
     monkeypatch.setattr(jobs, "_Reporter", Canceller)
     work()
     job = _refresh(job)
-    assert job.status == JobStatus.CANCELLED and "何も登録していません" in job.message
+    assert job.status == JobStatus.CANCELLED and "何も登録していません" in _text(job.notice)
     assert seen[-1] == ("import", 2)  # stopped at the chunk where it was asked to
     assert _state() == (0, 0, 0)
     assert not Case.history.exists()
@@ -210,7 +219,7 @@ def test_an_unexpected_error_fails_the_job_and_writes_nothing(coordinator_kita, 
     monkeypatch.setattr(importer, "_agency", broken)
     work()
     job = _refresh(job)
-    assert job.status == JobStatus.FAILED and "想定外のエラー" in job.message
+    assert job.status == JobStatus.FAILED and "想定外のエラー" in _text(job.notice)
     assert _state() == (0, 0, 0)
 
 
@@ -228,7 +237,7 @@ def test_a_binary_file_renamed_csv_is_rejected_by_the_check(coordinator_kita, ki
     job = jobs.job_submit(user=coordinator_kita, upload=ContentFile(bytes(range(256)) * 100, name="random.csv"))
     work()
     job = _refresh(job)
-    assert job.status == JobStatus.REJECTED and job.errors[0]["row"] == 0 and "CSV" in job.errors[0]["reason"]
+    assert job.status == JobStatus.REJECTED and job.errors[0]["row"] == 0 and "CSV" in _text(job.errors[0]["reason"])
 
 
 def test_the_import_costs_the_same_queries_for_more_rows_in_the_same_chunks(administrator, kita, nishinari, osaka):
@@ -329,3 +338,100 @@ def test_an_upload_is_streamed_to_storage_never_read_whole(coordinator_kita, kit
     with storages["ledger"].open(job.stored_name, "rb") as stored:
         assert stored.read() == data
     assert job.size == len(data) and ImportJob.objects.filter(pk=job.pk, stored_name=job.stored_name).exists()
+
+
+# ------------------------------------------------------------------------------------------------ rows of one meeting
+
+# Row 5 repeats row 2 (one meeting written twice); rows 3 and 4 are other meetings.
+DOUBLED_ROWS = [line.split(",") for line in LEDGER_CSV_KITA.splitlines()] + [LEDGER_CSV_KITA.splitlines()[1].split(",")]
+
+
+def _upload(client, fmt):
+    """The ledger as the office saves it: CP932 CSV, or an xlsx with date cells."""
+    if fmt == "csv":
+        data = "".join(",".join(row) + "\r\n" for row in DOUBLED_ROWS).encode("cp932")
+    else:
+        book = Workbook()
+        for i, row in enumerate(DOUBLED_ROWS):
+            book.active.append([parsing.parse_date(row[0]), *row[1:]] if i else row)
+        out = io.BytesIO()
+        book.save(out)
+        data = out.getvalue()
+    upload = io.BytesIO(data)
+    upload.name = f"北区台帳.{fmt}"
+    client.post(reverse("ledger:import_list"), {"file": upload})
+    work()
+    return ImportJob.objects.get()
+
+
+@pytest.mark.parametrize("fmt, separate", [("csv", False), ("xlsx", True), ("csv", True), ("xlsx", False)])
+def test_the_check_shows_rows_of_one_meeting_and_the_user_says_whether_they_are_two(client, coordinator_kita, kita, osaka,
+                                                                                  fmt, separate):
+    client.force_login(coordinator_kita)
+    job = _upload(client, fmt)
+    url = reverse("ledger:import_detail", args=[job.pk])
+    preview = client.get(url).content.decode()
+    assert "行2と行5は同じ会議です（事例番号 K-1、令和2年5月12日）。" in preview
+    assert 'name="separate" value="2"' in preview and "別の会議として取り込む" in preview
+    assert job.preview["meetings_created"] == 3 and job.preview["meetings_merged"] == 1
+    assert job.notices == [{"kind": "same_meeting", "params": {
+        "rows": [2, 5], "case": "K-1", "held_on": "2020-05-12", "separate": False}}]
+    client.post(reverse("ledger:import_confirm", args=[job.pk]), {"separate": ["2"]} if separate else {})
+    job = _refresh(job)
+    # The choice travels in the job's plan to the worker.
+    assert job.plan["duplicates"] == [[[2, 5], "K-1", "2020-05-12", True, separate]]
+    assert job.preview["meetings_created"] == (4 if separate else 3)
+    work()
+    job = _refresh(job)
+    meetings = 4 if separate else 3
+    assert job.status == JobStatus.DONE and Meeting.all_objects.count() == meetings
+    assert annual_report(municipality=osaka, fiscal_year=2020).to_json()["meetings"]["2020"] == meetings
+    done = client.get(url).content.decode()
+    assert ("別の会議として登録しました。" if separate else "1回の会議として登録しました。") in done
+
+
+def test_only_rows_the_check_showed_can_be_called_separate(coordinator_kita, client, kita):
+    client.force_login(coordinator_kita)
+    job = _upload(client, "csv")
+    with pytest.raises(ValidationError, match="行3は同じ会議として示した行ではありません"):
+        jobs.job_confirm(user=coordinator_kita, job=job, separate=[3])
+    assert _refresh(job).status == JobStatus.CHECKED
+
+
+def test_the_choice_survives_a_plan_that_can_no_longer_be_used(coordinator_kita, client, kita):
+    client.force_login(coordinator_kita)
+    job = _upload(client, "csv")
+    ImportJob.objects.filter(pk=job.pk).update(plan={})  # as for a job checked before plans were kept
+    jobs.job_confirm(user=coordinator_kita, job=_refresh(job), separate=[2])
+    assert _refresh(job).plan == {"separate": [2]}
+    work()
+    assert _refresh(job).status == JobStatus.DONE and Meeting.all_objects.count() == 4
+
+
+# ------------------------------------------------------------------------------------------------ the reader's language
+
+
+@pytest.fixture
+def english(client):
+    """The reader chose English (the language cookie); Japanese again for the next test."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield client
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_what_the_worker_stored_is_written_in_the_readers_language(client, coordinator_kita, kita, english):
+    text = LEDGER_CSV_KITA.replace("社会福祉協議会", "市社協").replace("2020/5/12", "2020/2/30")
+    job = jobs.job_submit(user=coordinator_kita, upload=ContentFile(text.encode(), name="bad.csv"))
+    work()  # the worker writes in Japanese, its default
+    job = _refresh(job)
+    assert job.notice == {"kind": "rejected", "params": {"count": 2}}
+    assert [e["reason"] for e in job.errors] == [{"kind": "date_impossible", "params": {}},
+                                                 {"kind": "not_found", "params": {"what": "category"}}]
+    client.force_login(coordinator_kita)
+    page = client.get(reverse("ledger:import_detail", args=[job.pk])).content.decode()
+    assert "2 errors found. Nothing was imported." in page
+    assert "This date does not exist." in page and "No such Agency category." in page
+    assert "存在しない日付" not in page and "見つかりません" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    page = client.get(reverse("ledger:import_detail", args=[job.pk])).content.decode()
+    assert "2件の誤りがあります。何も取り込んでいません。" in page and "機関種別が見つかりません。" in page
