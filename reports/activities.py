@@ -89,7 +89,7 @@ class ActivityReport:
     tools: dict[str, int]
     consultations: dict[str, int]
     consultations_by_month: dict[str, dict[str, int]]
-    consultations_vs_same_months_last_year: float
+    consultations_vs_same_months_last_year: float | None  # None: no consultations a year earlier to compare with
     tsunagaru_ba: dict[str, int]
     tsunagaru_ba_vs_same_months_last_year: str
     continuing_share: dict[str, int]
@@ -133,7 +133,7 @@ def activity_report(*, municipality, start: dt.date, end: dt.date, ward=None) ->
         tools={"count": count(ActivityKind.TOOL)},
         consultations={"current": current_total, "previous": previous_total},
         consultations_by_month={"current": _by_month(consultations), "previous": _by_month(previous_consultations)},
-        consultations_vs_same_months_last_year=ratio(current_total, previous_total, 2),
+        consultations_vs_same_months_last_year=ratio(current_total, previous_total, 2) if previous_total else None,
         tsunagaru_ba={"current": meetings_now, "previous": meetings_before},
         tsunagaru_ba_vs_same_months_last_year=compare_label(meetings_now, meetings_before),
         continuing_share={

@@ -5,6 +5,7 @@ cases counts twice. Only meetings of a kind marked 「年次集計の対象」 c
 fixed: it does not grow with the number of meetings.
 """
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,12 +13,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy
 
 from agencies.models import AgencyCategory, Ward
 from cases.models import IssueCategory
-from core.wareki import fiscal_year_bounds, fiscal_year_label
+from core.wareki import fiscal_year, fiscal_year_bounds, fiscal_year_label
 from meetings.models import MeetingAgency, MeetingBasis, MeetingCase, MeetingCaseIssue, MeetingStatus
 
 from .scope import scoped
@@ -80,7 +81,7 @@ class AnnualReport:
     meetings: dict[str, int]
     tables: dict[str, Any]
     footnotes: dict[str, str]
-    suppressed_below: int | None = None  # set on a copy for publication (exports.suppress)
+    suppressed_below: int | None = None  # set on a copy for publication (suppression.suppress_report)
 
     def to_json(self) -> dict:
         data: dict[str, Any] = {"municipality": self.municipality, "ward": self.ward, "fiscal_years": self.fiscal_years,
@@ -102,9 +103,15 @@ class WardComparison:
     label: str
     meetings: list[int]
     tables: dict[str, dict]
+    municipality: str = ""  # the titles of the exports
+    suppressed_below: int | None = None  # set on a copy for publication (suppression.suppress_comparison)
 
     def to_json(self) -> dict:
-        return {"fiscal_year": self.fiscal_year, "label": self.label, "meetings": self.meetings, "tables": self.tables}
+        data: dict[str, Any] = {"fiscal_year": self.fiscal_year, "label": self.label, "meetings": self.meetings,
+                                "tables": self.tables}
+        if self.suppressed_below is not None:
+            data["suppressed_below"] = self.suppressed_below
+        return data
 
 
 def half_up(value: Decimal | float, places: int = 0):
@@ -131,6 +138,15 @@ def discussions_between(*, municipality, start, end, ward=None):
 def discussions_in(*, municipality, fiscal_year: int, ward=None):
     start, end = fiscal_year_bounds(fiscal_year)
     return discussions_between(municipality=municipality, start=start, end=end, ward=ward)
+
+
+def latest_fiscal_year_with_data(*, municipality, until: int) -> int | None:
+    """The last fiscal year, up to `until`, with a meeting counted in the tables (None when there is none):
+    the yearly page opens on it rather than on an empty year."""
+    _start, end = fiscal_year_bounds(until)
+    last = discussions_between(municipality=municipality, start=dt.date.min, end=end).aggregate(
+        last=Max("meeting__held_on"))["last"]
+    return fiscal_year(last) if last is not None else None
 
 
 def _year_counts(*, municipality, fiscal_year, ward) -> dict:
@@ -288,5 +304,5 @@ def ward_comparison(*, municipality, fiscal_year: int, layout: Layout = DEFAULT_
         body = [{"ward": ward.name, "counts": [row["counts"][str(ward.pk)] for row in rows]} for ward in wards]
         total = [sum(line["counts"][i] for line in body) for i in range(len(header))]
         tables[key] = {"header": header, "rows": body, "total": total}
-    return WardComparison(fiscal_year=fiscal_year, label=fiscal_year_label(fiscal_year),
+    return WardComparison(fiscal_year=fiscal_year, label=fiscal_year_label(fiscal_year), municipality=municipality.name,
                           meetings=[computed["meetings"][str(pk)] for pk in columns], tables=tables)

@@ -1,11 +1,12 @@
 """The yearly report as a workbook laid out like seed 000, as CSV for Japanese Excel, and as charts.
 
 One presenter (`present`) turns the typed report of `reports.annual.annual_report` into the tables that the
-page, the CSV and the workbook show; the API serves `AnnualReport.to_json()`.
+page, the CSV and the workbook show; `present_comparison` does the same for the ward comparison (a sheet of the
+city-wide workbook and a CSV of its own). The API serves `AnnualReport.to_json()`. Copies for publication come
+from `reports.suppression`.
 """
 
 import csv
-import dataclasses
 import io
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,15 +14,15 @@ from typing import Any
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from core.svg import FONT_FAMILY, RENDER_LOCK, SVG_METADATA, quiet_fonts, titled_svg
+from core.svg import FONT_FAMILY, RENDER_LOCK, SVG_METADATA, quiet_fonts, text_em, titled_svg, wrap_label
 from core.wareki import fiscal_year_short_label
 
-from .annual import TOTAL, AnnualReport
+from .annual import TOTAL, AnnualReport, WardComparison
 
 # (key, sheet title, row-label heading, footnote key, per-meeting key and its label)
 TABLES = [
@@ -31,24 +32,19 @@ TABLES = [
     ("participants", "参加機関", "参加機関", "participants_other", "participants_per_meeting", "1回あたり平均参加機関数"),
     ("issues", "課題", "課題", "issues_other", "issues_per_case", "1事例あたり課題数"),
 ]
-SUPPRESSED = "*"
+WARDS_SHEET = "区別の比較"
 
 
-def suppress(report: AnnualReport, threshold: int) -> AnnualReport:
-    """A copy for publication: counts from 1 to threshold-1 become "*" (0 stays 0; totals stay)."""
-    if threshold <= 1:
-        return report
-    tables = dict(report.tables)
-    for key, *_rest in TABLES:
-        rows = []
-        for row in report.tables[key]:
-            hidden = {y for y, n in row["counts"].items() if 0 < n < threshold and row["label"] != TOTAL}
-            new = {**row, "counts": {y: (SUPPRESSED if y in hidden else n) for y, n in row["counts"].items()}}
-            if "percent" in row:
-                new["percent"] = {y: (SUPPRESSED if y in hidden else p) for y, p in row["percent"].items()}
-            rows.append(new)
-        tables[key] = rows
-    return dataclasses.replace(report, tables=tables, suppressed_below=threshold)
+def report_title(report: AnnualReport) -> str:
+    """「令和2年度（比較: 令和元年度）北区」: the years and the scope every output's title carries."""
+    first, compared = (report.labels[y] for y in report.year_columns)
+    return f"{first}（比較: {compared}）{report.ward or '全区'}"
+
+
+def suppression_note(threshold: int | None) -> str:
+    if not threshold:
+        return ""
+    return f"※ {threshold}件未満の値と、計から逆算できないよう選んだ値を「*」で秘匿しています。"
 
 
 def _difference(row, years):
@@ -98,12 +94,59 @@ def present(report: AnnualReport) -> list[PresentedTable]:
     return tables
 
 
-def to_csv(report: AnnualReport) -> bytes:
-    """UTF-8 with BOM, CRLF: opens cleanly in Japanese Excel. One block per table, a blank line between."""
+@dataclass(frozen=True)
+class PresentedComparison:
+    """One table of the ward comparison: a row per ward, then 全区."""
+
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list]
+    total: list
+
+
+def present_comparison(comparison: WardComparison) -> list[PresentedComparison]:
+    return [PresentedComparison(
+        key=key, title=title, header=["区", *comparison.tables[key]["header"]],
+        rows=[[row["ward"], *row["counts"]] for row in comparison.tables[key]["rows"]],
+        total=["全区", *comparison.tables[key]["total"]],
+    ) for key, title, *_rest in TABLES]
+
+
+def comparison_title(comparison: WardComparison) -> str:
+    return f"{comparison.municipality}　{comparison.label}　区別の比較（つながる場の開催状況）"
+
+
+def _csv(write) -> bytes:
+    """UTF-8 with BOM, CRLF: opens cleanly in Japanese Excel."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    scope = report.ward or "全区"
-    writer.writerow([f"{report.municipality} {scope} 総合的な支援調整の場（つながる場）"])
+    write(csv.writer(buffer, lineterminator="\r\n"))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def comparison_to_csv(comparison: WardComparison) -> bytes:
+    """The ward comparison: one block per table, a blank line between."""
+    def write(writer):
+        writer.writerow([comparison_title(comparison)])
+        for table in present_comparison(comparison):
+            writer.writerow([])
+            writer.writerow([table.title])
+            writer.writerow(table.header)
+            writer.writerows(table.rows)
+            writer.writerow(table.total)
+        if comparison.suppressed_below:
+            writer.writerow([])
+            writer.writerow([suppression_note(comparison.suppressed_below)])
+    return _csv(write)
+
+
+def to_csv(report: AnnualReport) -> bytes:
+    """One block per table, a blank line between."""
+    return _csv(lambda writer: _write_csv(writer, report))
+
+
+def _write_csv(writer, report: AnnualReport) -> None:
+    writer.writerow([f"{report.municipality} {report_title(report)} 総合的な支援調整の場（つながる場）"])
     for table in present(report):
         writer.writerow([])
         writer.writerow(table.header)
@@ -112,7 +155,9 @@ def to_csv(report: AnnualReport) -> bytes:
             writer.writerow([table.average_label, *table.average])
         if table.note:
             writer.writerow([f"※その他には、{table.note}"])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    if report.suppressed_below:
+        writer.writerow([])
+        writer.writerow([suppression_note(report.suppressed_below)])
 
 
 THIN = Side(style="thin", color="000000")
@@ -120,15 +165,15 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def to_xlsx(report: AnnualReport) -> bytes:
-    """One sheet per table, Japanese headers, R2年度/R元年度 columns, values only, A4 ready to print."""
+def to_xlsx(report: AnnualReport, comparison: WardComparison | None = None) -> bytes:
+    """One sheet per table, Japanese headers, R2年度/R元年度 columns, values only, A4 ready to print; the ward
+    comparison (when given) on a sheet of its own."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    scope = report.ward or "全区"
     for table in present(report):
         sheet = workbook.create_sheet(table.title)
         header, rows = table.header, table.rows
-        sheet.append([f"{report.municipality} {scope}　つながる場の開催状況（{table.title}）"])
+        sheet.append([f"{report.municipality}　{report_title(report)}　つながる場の開催状況（{table.title}）"])
         sheet["A1"].font = Font(bold=True, size=12)
         sheet.append([])
         sheet.append(header)
@@ -152,18 +197,57 @@ def to_xlsx(report: AnnualReport) -> bytes:
             sheet.append([])
             sheet.append([f"※その他には、{table.note}"])
         if report.suppressed_below:
-            sheet.append([f"※ {report.suppressed_below}件未満の値は「*」で秘匿しています。"])
+            sheet.append([suppression_note(report.suppressed_below)])
         sheet.column_dimensions["A"].width = 34
         for column in range(2, len(header) + 1):
             sheet.column_dimensions[get_column_letter(column)].width = 14
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.orientation = "portrait"
-        sheet.page_setup.fitToWidth = 1
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        _a4(sheet, "portrait")
         sheet.print_title_rows = "3:3"
+    if comparison is not None:
+        _comparison_sheet(workbook, comparison)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _a4(sheet, orientation: str) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = orientation
+    sheet.page_setup.fitToWidth = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _comparison_sheet(workbook: Workbook, comparison: WardComparison) -> None:
+    """The five tables of the ward comparison one under another: a row per ward, 全区 in bold."""
+    sheet = workbook.create_sheet(WARDS_SHEET)
+    sheet.append([comparison_title(comparison)])
+    sheet["A1"].font = Font(bold=True, size=12)
+    widest = 0
+    for table in present_comparison(comparison):
+        sheet.append([])
+        sheet.append([table.title])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+        sheet.append(table.header)
+        for cell in sheet[sheet.max_row]:
+            cell.font, cell.fill, cell.border = Font(bold=True), HEAD_FILL, BOX
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for values in [*table.rows, table.total]:
+            sheet.append(values)
+            for cell in sheet[sheet.max_row]:
+                cell.border = BOX
+                if cell.column > 1:
+                    cell.alignment = Alignment(horizontal="right")
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        widest = max(widest, len(table.header))
+    if comparison.suppressed_below:
+        sheet.append([])
+        sheet.append([suppression_note(comparison.suppressed_below)])
+    sheet.column_dimensions["A"].width = 14
+    for column in range(2, widest + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = 12
+    _a4(sheet, "landscape")
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the wards need
 
 
 def chart_svg(report: AnnualReport, key: str) -> str:
@@ -175,14 +259,26 @@ def chart_svg(report: AnnualReport, key: str) -> str:
     return _chart(key, tuple(years), labels, values)
 
 
+CHART_WIDTH, CHART_FONT = 5.5, 9  # inches, points
+LABEL_EM = 16  # the widest line of a row label: longer labels wrap rather than run off the left edge
+TICK_ROOM = 13  # points between a label and the axis: tick, pad and a little air
+
+
 @lru_cache(maxsize=256)
 def _chart(key: str, years: tuple, labels: tuple, values: tuple) -> str:
     """Drawn once per distinct table (about 0.1 s each); the same figures give the same SVG."""
     title = next(t[1] for t in TABLES if t[0] == key)
+    wrapped = [wrap_label(label, LABEL_EM) for label in labels]
+    lines = max((len(w) for w in wrapped), default=1)
+    # matplotlib cannot measure Japanese it has no font for: the margin comes from the labels' widths in ems.
+    label_width = max((text_em(line) for w in wrapped for line in w), default=0) * CHART_FONT
+    row = 0.32 if lines == 1 else 0.15 * lines + 0.08
+    top = max((n for year in values for n in year), default=0)
     buffer = io.BytesIO()
-    rc = mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"report-{key}", "font.family": FONT_FAMILY, "font.size": 9})
+    rc = mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"report-{key}", "font.family": FONT_FAMILY,
+                         "font.size": CHART_FONT})
     with RENDER_LOCK, rc, quiet_fonts():
-        figure = Figure(figsize=(5.5, 0.32 * len(labels) + 0.9))
+        figure = Figure(figsize=(CHART_WIDTH, row * len(labels) + 0.9))
         axes = figure.add_subplot()
         height = 0.38
         positions = range(len(labels))
@@ -190,11 +286,21 @@ def _chart(key: str, years: tuple, labels: tuple, values: tuple) -> str:
         for index, (year, style) in enumerate(zip(years, styles, strict=True)):
             axes.barh([p + (height / 2 if index == 0 else -height / 2) for p in positions], values[index], height=height,
                       label=fiscal_year_short_label(int(year)), linewidth=0.8, **style)
-        axes.set_yticks(list(positions), labels)
+        axes.set_yticks(list(positions), [""] * len(labels))
+        for position, label_lines in zip(positions, wrapped, strict=True):
+            # One right-aligned <text> per line: matplotlib would place the lines of one text by measuring them.
+            for index, line in enumerate(label_lines):
+                axes.annotate(line, xy=(0, position), xycoords=("axes fraction", "data"), ha="right", va="center",
+                              xytext=(-7, ((len(label_lines) - 1) / 2 - index) * 1.2 * CHART_FONT),
+                              textcoords="offset points", annotation_clip=False)
+        # Counts: whole-number ticks from 0, and 0 to 1 for a year with none (not an axis of ±0.045).
+        axes.set_xlim(0, top * 1.05 if top else 1)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
         axes.spines[["top", "right"]].set_visible(False)
         axes.legend(loc="lower right", frameon=False)
         # Fixed margins: tight_layout measures every label and costs more than the drawing itself.
-        figure.subplots_adjust(left=0.42, right=0.97, top=0.97, bottom=0.6 / figure.get_figheight())
+        figure.subplots_adjust(left=min((label_width + TICK_ROOM) / (CHART_WIDTH * 72), 0.5), right=0.97, top=0.97,
+                               bottom=0.6 / figure.get_figheight())
         figure.savefig(buffer, format="svg", facecolor="white", metadata=SVG_METADATA)
     return titled_svg(buffer.getvalue().decode("utf-8"), css_class="chart", title=title, inline=True)

@@ -26,7 +26,8 @@ class AnnualReportForm(forms.Form):
     ward = forms.ModelChoiceField(label=_("区・圏域"), queryset=Ward.objects.none(), required=False, empty_label=_("全区"))
     suppress = forms.IntegerField(
         label=_("公表用に秘匿する件数"), required=False, min_value=2, max_value=20,
-        help_text=_("ダウンロードするExcel・CSVで、この件数未満の値を「*」にします（例: 3）。画面の表はそのままです。"),
+        help_text=_("ダウンロードするExcel・CSVで、この件数未満の値を「*」にします（例: 3）。計から逆算できないよう、"
+                    "ほかの値も一つ以上「*」にします。画面の表はそのままです。"),
     )
 
     def __init__(self, *args, municipality, **kwargs):

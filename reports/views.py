@@ -15,10 +15,10 @@ from audit.services import audit_record
 from cases.selectors import household_counts_by_ward
 from core.wareki import fiscal_year, fiscal_year_bounds
 
-from . import exports
+from . import exports, suppression
 from .activities import activity_report
-from .annual import annual_report, ward_comparison
-from .forms import AnnualReportForm, PeriodForm, ReferralReportForm
+from .annual import annual_report, latest_fiscal_year_with_data, ward_comparison
+from .forms import FIRST_FISCAL_YEAR, AnnualReportForm, PeriodForm, ReferralReportForm
 from .indicators import evaluation_indicators
 from .layouts import layout_for
 from .referrals import referral_report
@@ -37,8 +37,13 @@ def overview(request):
 
 def _annual_params(request):
     municipality = request.user.municipality
-    latest = fiscal_year(timezone.localdate()) - 1  # the last complete fiscal year
-    form = AnnualReportForm(request.GET or {"fy": latest}, municipality=municipality)
+    data = request.GET
+    if "fy" not in data:  # open on the latest year with meetings, not on an empty one
+        current = fiscal_year(timezone.localdate())
+        latest = latest_fiscal_year_with_data(municipality=municipality, until=current)
+        data = data.copy()
+        data["fy"] = str(max(latest, FIRST_FISCAL_YEAR) if latest is not None else current - 1)
+    form = AnnualReportForm(data, municipality=municipality)
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
@@ -55,7 +60,7 @@ def annual(request):
         tables = [{**dataclasses.asdict(table), "chart": exports.chart_svg(report, table.key)}
                   for table in exports.present(report)]
         years = [(report.labels[str(y)], report.meetings[str(y)]) for y in report.fiscal_years]
-        context.update(report=report, tables=tables, query=request.GET.urlencode(), years=years,
+        context.update(report=report, tables=tables, query=form.data.urlencode(), years=years,
                        comparison=None if params["ward"] else ward_comparison(
                            municipality=params["municipality"], fiscal_year=params["fiscal_year"], layout=params["layout"]))
     return render(request, "reports/annual.html", context, status=200 if params else 400)
@@ -66,19 +71,52 @@ def annual_download(request, fmt):
     form, params = _annual_params(request)
     if params is None:
         return render(request, "reports/annual.html", {"form": form}, status=400)
-    report = annual_report(**params)
-    if form.cleaned_data.get("suppress"):
-        report = exports.suppress(report, form.cleaned_data["suppress"])
+    report, comparison = _publication(params, form.cleaned_data.get("suppress"),
+                                      comparison=fmt == "xlsx" and params["ward"] is None)
     scope = report.ward or "全区"
     name = f"つながる場_{report.fiscal_years[0]}年度_{scope}"
-    if fmt == "xlsx":
-        content, mime = exports.to_xlsx(report), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    if fmt == "xlsx":  # a ward's workbook holds that ward only; the city's adds the ward comparison
+        content = exports.to_xlsx(report, comparison if params["ward"] is None else None)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         content, mime = exports.to_csv(report), "text/csv; charset=utf-8"
-    audit_record(action=Action.EXPORT, request=request, detail={"report": "annual", "format": fmt, **{
+    return _download(request, "annual", fmt, content, mime, f"{name}.{fmt}")
+
+
+@bureau_view
+def annual_wards_download(request):
+    """The ward comparison of the year as CSV (the workbook has it as a sheet)."""
+    form, params = _annual_params(request)
+    if params is None:
+        return render(request, "reports/annual.html", {"form": form}, status=400)
+    params, threshold = {**params, "ward": None}, form.cleaned_data.get("suppress")
+    if threshold:  # suppressed with the city's tables, as in the workbook
+        _report, comparison = suppression.for_publication(annual_report(**params), threshold,
+                                                          municipality=params["municipality"], layout=params["layout"])
+    else:
+        comparison = ward_comparison(municipality=params["municipality"], fiscal_year=params["fiscal_year"],
+                                     layout=params["layout"])
+    return _download(request, "wards", "csv", exports.comparison_to_csv(comparison), "text/csv; charset=utf-8",
+                     f"つながる場_区別の比較_{comparison.label}.csv")
+
+
+def _publication(params: dict, threshold: int | None, *, comparison: bool):
+    """The yearly tables and the ward comparison of their year; suppressed together when asked (one rule, one cube
+    per year, so no two downloads undo each other's suppression)."""
+    report = annual_report(**params)
+    if threshold:
+        return suppression.for_publication(report, threshold, municipality=params["municipality"], layout=params["layout"])
+    if not comparison:
+        return report, None
+    return report, ward_comparison(municipality=params["municipality"], fiscal_year=params["fiscal_year"],
+                                   layout=params["layout"])
+
+
+def _download(request, report: str, fmt: str, content: bytes, mime: str, filename: str) -> HttpResponse:
+    audit_record(action=Action.EXPORT, request=request, detail={"report": report, "format": fmt, **{
         k: request.GET.get(k, "") for k in ("fy", "compare", "ward", "suppress")}})
     response = HttpResponse(content, content_type=mime)
-    response["Content-Disposition"] = _attachment(f"{name}.{fmt}")
+    response["Content-Disposition"] = _attachment(filename)
     return response
 
 

@@ -36,7 +36,8 @@ def test_downloads_are_named_audited_and_suppressible(client, bureau, coordinato
     response = client.get(reverse("reports:annual_xlsx"), {"fy": 2020, "ward": kita.pk, "suppress": 3})
     assert "filename*=UTF-8''%E3%81%A4" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content))["開催根拠"]
-    assert sheet["A1"].value.startswith("大阪市 北区") and ("地域ケア会議", "*", 0, None) in list(sheet.iter_rows(values_only=True))
+    assert sheet["A1"].value == "大阪市　令和2年度（比較: 令和元年度）北区　つながる場の開催状況（開催根拠）"
+    assert ("地域ケア会議", "*", 0, None) in list(sheet.iter_rows(values_only=True))
     csv = client.get(reverse("reports:annual_csv"), {"fy": 2020})
     assert csv["Content-Type"] == "text/csv; charset=utf-8" and csv.content.startswith(b"\xef\xbb\xbf")
     assert AuditEvent.objects.filter(action=Action.EXPORT, user=bureau).count() == 2
@@ -82,3 +83,44 @@ def test_the_report_pages_cost_the_same_queries_for_one_meeting_or_several(clien
     for (url, params), expected in zip(pages, counts, strict=True):
         with django_assert_num_queries(expected):
             client.get(url, params)
+
+
+def test_the_annual_page_opens_on_the_latest_year_with_meetings(client, bureau, coordinator_kita, kita):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from core.wareki import fiscal_year, fiscal_year_bounds, fiscal_year_label
+
+    client.force_login(bureau)
+    current = fiscal_year(timezone.localdate())
+    empty = client.get(reverse("reports:annual")).content.decode()  # nothing held yet: the last complete year
+    assert f"{fiscal_year_label(current - 1)}：開催 0 回" in empty
+    held(coordinator_kita, kita, day=dt.date(2020, 6, 1))
+    page = client.get(reverse("reports:annual")).content.decode()
+    assert "令和2年度：開催 1 回" in page and 'href="/reports/annual/annual.xlsx?fy=2020"' in page
+    held(coordinator_kita, kita, day=fiscal_year_bounds(current)[0])  # this year has begun and has a meeting
+    assert f"{fiscal_year_label(current)}：開催 1 回" in client.get(reverse("reports:annual")).content.decode()
+
+
+def test_the_ward_comparison_downloads_as_csv(client, bureau, coordinator_kita, kita):
+    held(coordinator_kita, kita)
+    client.force_login(bureau)
+    page = client.get(reverse("reports:annual"), {"fy": 2020}).content.decode()
+    assert 'href="/reports/annual/wards.csv?fy=2020"' in page
+    response = client.get(reverse("reports:annual_wards_csv"), {"fy": 2020})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "filename*=UTF-8''%E3%81%A4%E3%81%AA%E3%81%8C%E3%82%8B%E5%A0%B4_%E5%8C%BA%E5%88%A5" in response["Content-Disposition"]
+    assert "令和2年度　区別の比較" in response.content.decode("utf-8-sig")
+    event = AuditEvent.objects.get(action=Action.EXPORT, user=bureau)
+    assert event.detail["report"] == "wards" and event.detail["fy"] == "2020"
+    assert client.get(reverse("reports:annual_wards_csv"), {"fy": 1999}).status_code == 400
+
+
+def test_a_ratio_against_a_year_with_no_consultations_cannot_be_compared(client, bureau, consultation_kita):
+    client.force_login(bureau)
+    day = consultation_kita.held_at.date()
+    page = client.get(reverse("reports:activities"), {"start": day.replace(day=1), "end": day}).content.decode()
+    assert "1 件（昨年度同月 0 件、比較できません）" in page and "倍" not in page
+    api = client.get(reverse("api:reports_activities"), {"start": day.replace(day=1), "end": day}).json()
+    assert api["consultations"] == {"current": 1, "previous": 0} and api["consultations_vs_same_months_last_year"] is None

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Municipality, Ward
-from reports import exports
-from reports.annual import YearPair, annual_report
+from reports import exports, suppression
+from reports.annual import YearPair, annual_report, ward_comparison
 from reports.layouts import layout_for
 
 
@@ -37,8 +37,12 @@ class Command(BaseCommand):
                 raise CommandError(f"「{ward}」という区・圏域は{municipality.name}にありません。使える名前：{names}")
         report = annual_report(municipality=municipality, fiscal_year=fy, compare=compare, ward=ward_obj,
                                layout=layout_for(municipality))
+        comparison = None
         if suppress:
-            report = exports.suppress(report, suppress)
+            report, comparison = suppression.for_publication(report, suppress, municipality=municipality,
+                                                             layout=layout_for(municipality))
+        elif format == "xlsx" and ward_obj is None:
+            comparison = ward_comparison(municipality=municipality, fiscal_year=fy, layout=layout_for(municipality))
         if format == "json":
             content = (json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         elif format == "csv":
@@ -46,7 +50,7 @@ class Command(BaseCommand):
         else:
             if not output:
                 raise CommandError("Excel（xlsx）で出力するときは --output でファイル名を指定してください。")
-            content = exports.to_xlsx(report)
+            content = exports.to_xlsx(report, comparison if ward_obj is None else None)
         if output:
             with open(output, "wb") as handle:
                 handle.write(content)
