@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import read_view, role_required
-from accounts.models import Role
+from accounts.models import CASE_FILE_ROLES, Role
 from audit.models import Action
 from audit.services import audit_list, audit_record
 from cases.models import Case
@@ -103,7 +103,8 @@ def meeting_create(request):
 def meeting_detail(request, pk):
     meeting = meeting_for_user(request.user, pk)
     audit_record(action=Action.VIEW, request=request, obj=meeting)
-    context = {"meeting": meeting, "can_write": can_write_meeting(request.user, meeting), **selectors.meeting_detail(meeting=meeting)}
+    context = {"meeting": meeting, "can_write": can_write_meeting(request.user, meeting),
+               "opens_case_files": request.user.role in CASE_FILE_ROLES, **selectors.meeting_detail(meeting=meeting)}
     if context["can_write"] and meeting.status == MeetingStatus.SCHEDULED:
         context["cancel_form"] = MeetingCancelForm(initial={"version": meeting.version})
     return render(request, "meetings/meeting_detail.html", context)

@@ -1,6 +1,8 @@
 """Meeting and activity pages: scoping, the record form, the printed record, query counts."""
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -42,12 +44,16 @@ class TestScoping:
         dispatched = _meeting(coordinator_kita, kita, [case_kita])  # case_kita has this SV dispatched
         other_case = case_services.case_open(user=coordinator_kita, household=household_kita,
                                              received_on=dt.date(2020, 5, 1), intake_channel="phone")
+        third_case = case_services.case_open(user=coordinator_kita, household=household_kita,
+                                             received_on=dt.date(2020, 5, 2), intake_channel="phone")
         as_sv = _meeting(coordinator_kita, kita, [other_case], sv_dispatched=True, supervisor=supervisor)
-        elsewhere = _meeting(coordinator_kita, kita, [other_case])
+        # Dispatched to a meeting, the SV is dispatched to its cases, and so sees their other meetings too.
+        about_the_same_case = _meeting(coordinator_kita, kita, [other_case])
+        elsewhere = _meeting(coordinator_kita, kita, [third_case])
         other_sv = UserFactory(username="sv2", role="supervisor", municipality=osaka)
         convened = _meeting(other_sv, kita, [])
         visible = set(Meeting.objects.for_user(supervisor))
-        assert {dispatched, as_sv} <= visible and elsewhere not in visible and convened not in visible
+        assert {dispatched, as_sv, about_the_same_case} <= visible and elsewhere not in visible and convened not in visible
         assert convened in Meeting.objects.for_user(other_sv)
 
     def test_an_invited_agency_sees_the_meeting_but_cannot_write_and_the_other_ward_gets_404(
@@ -128,7 +134,7 @@ class TestPages:
         meeting = _meeting(coordinator_kita, kita, [case_kita])
         services.meeting_record(user=coordinator_kita, meeting=meeting, version=meeting.version, attended_agencies=[walk_in])
         involvement = {i.agency.name: i.what for i in household_overview(household=household_kita)["involvement"]}
-        assert involvement["北区見守り相談室"] == ["2020-09-10 のつながる場に出席"]
+        assert involvement["北区見守り相談室"] == ["令和2年9月10日 のつながる場に出席"]
 
     def test_the_meeting_list_costs_the_same_queries_for_one_meeting_or_twenty(self, client, coordinator_kita, kita, case_kita,
                                                                               kita_houkatsu, django_assert_num_queries):
@@ -186,3 +192,66 @@ class TestActivityPages:
 QUERIES_ACTIVITY_LIST = 15
 QUERIES_MEETING_LIST = 16
 QUERIES_MEETING_PAGE = 19
+
+
+class TestWording:
+    def test_a_meeting_not_yet_held_has_cases_to_discuss_and_a_held_one_cases_discussed(self, client, coordinator_kita, kita,
+                                                                                         case_kita):
+        meeting = _meeting(coordinator_kita, kita, [case_kita])
+        client.force_login(coordinator_kita)
+        url = reverse("meetings:meeting_detail", args=[meeting.pk])
+        page = client.get(url).content.decode()
+        assert "<h2>協議する事例</h2>" in page and "協議した事例" not in page
+        services.meeting_record(user=coordinator_kita, meeting=meeting, version=meeting.version, decisions="見守り")
+        page = client.get(url).content.decode()
+        assert "<h2>協議した事例</h2>" in page and "<h2>協議する事例</h2>" not in page
+
+
+class TestConsentFromARefusal:
+    def test_the_link_to_record_consent_carries_the_agencies_the_meeting_convenes(self, client, coordinator_kita, kita,
+                                                                                   case_kita, kita_houkatsu):
+        council = AgencyFactory(ward=kita, name="北区社会福祉協議会")
+        client.force_login(coordinator_kita)
+        response = client.post(reverse("meetings:meeting_create"), {
+            "kind": MeetingKind.objects.get(name="つながる場").pk,
+            "basis": MeetingBasis.objects.get(name="本人同意（つながる場単独開催）").pk,
+            "ward": coordinator_kita.ward_id, "starts_at": "2020-09-10T14:00", "cases": [case_kita.pk],
+            "agencies": [kita_houkatsu.pk, council.pk],
+        })
+        assert response.status_code == 400
+        link = re.search(rf'href="({reverse("cases:consent_create", args=[case_kita.pk])}[^"]+)"', response.content.decode())
+        followed = client.get(html.unescape(link.group(1))).content.decode()
+        select = re.search(r'<select name="agencies".*?</select>', followed, re.S).group(0)
+        chosen = {int(pk) for pk in re.findall(r'<option value="(\d+)"[^>]* selected[ >]', select)}
+        assert chosen == {kita_houkatsu.pk, council.pk}
+        assert 'name="next" value="/meetings/new/?' in followed  # and back to the form afterwards
+
+
+class TestWhatASupervisorIsOffered:
+    """docs/access-policy.md: consent is recorded by the ward's coordinator; an SV is told so, not sent to a 403."""
+
+    def test_a_refused_schedule_asks_the_supervisor_to_go_through_the_coordinator_and_keeps_the_form(
+            self, client, supervisor, case_kita):
+        client.force_login(supervisor)
+        response = client.post(reverse("meetings:meeting_create"), {
+            "kind": MeetingKind.objects.get(name="重層的支援会議").pk,
+            "basis": MeetingBasis.objects.get(name="重層的支援会議").pk,
+            "ward": case_kita.ward_id, "starts_at": "2020-09-10T14:00", "cases": [case_kita.pk],
+            "place": "北区役所 第2会議室",
+        })
+        page = response.content.decode()
+        assert response.status_code == 400 and "有効な「つながる場での協議」の同意がありません" in page
+        assert reverse("cases:consent_create", args=[case_kita.pk]) not in page
+        assert "推進員に同意の記録を依頼してください" in page and "北区役所 第2会議室" in page
+
+    def test_a_supervisor_dispatched_to_a_meeting_opens_the_cases_it_discusses(self, client, coordinator_kita, kita,
+                                                                               case_kita, kita_houkatsu):
+        from tests.factories import UserFactory
+
+        sv = UserFactory(username="sv_dispatched", role="supervisor", municipality=case_kita.municipality)
+        client.force_login(sv)
+        assert client.get(reverse("cases:case_detail", args=[case_kita.pk])).status_code == 404
+        meeting = _meeting(coordinator_kita, kita, [case_kita], [kita_houkatsu], supervisor=sv, sv_dispatched=True)
+        page = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
+        assert reverse("cases:case_detail", args=[case_kita.pk]) in page
+        assert client.get(reverse("cases:case_detail", args=[case_kita.pk])).status_code == 200
