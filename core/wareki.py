@@ -3,6 +3,8 @@
 import datetime as dt
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import NamedTuple
 
 from django.utils import timezone
@@ -55,37 +57,68 @@ def format_seireki(day: dt.date) -> str:
 
 
 # A reader's choice (accounts.User.date_style): "wareki" (the default) or "seireki".
-SEIREKI = "seireki"
+WAREKI, SEIREKI = "wareki", "seireki"
+
+# The style of whoever is reading now, like the active language: core.middleware.DateStyleMiddleware sets it
+# for a request (lazily, as a function of the request's user); the worker and commands write 和暦.
+_reader_style: ContextVar = ContextVar("reader_date_style", default=None)
+
+
+def active_style() -> str:
+    style = _reader_style.get()
+    if callable(style):
+        style = style()
+    return SEIREKI if style == SEIREKI else WAREKI
+
+
+@contextmanager
+def reading_as(style):
+    """Dates written inside follow `style` ("wareki", "seireki", or a function giving one when first asked)."""
+    token = _reader_style.set(style)
+    try:
+        yield
+    finally:
+        _reader_style.reset(token)
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
     return timezone.localtime(moment) if timezone.is_aware(moment) else moment
 
 
-def format_date(day: dt.date, style: str = "wareki") -> str:
-    """A date as the reader chose: 令和2年5月12日, or 2020年5月12日. A datetime counts as its day in Tokyo."""
+def format_date(day: dt.date, style: str | None = None) -> str:
+    """A date as the reader chose: 令和2年5月12日, or 2020年5月12日. A datetime counts as its day in Tokyo.
+    Text stored for others to read later (a notification) is written with format_wareki instead."""
     if isinstance(day, dt.datetime):
         day = _local(day).date()
-    return format_seireki(day) if style == SEIREKI else format_wareki(day)
+    return format_seireki(day) if (style or active_style()) == SEIREKI else format_wareki(day)
 
 
-def format_datetime(moment: dt.datetime, style: str = "wareki") -> str:
+def format_datetime(moment: dt.datetime, style: str | None = None) -> str:
     """令和2年4月1日 00:30 (Tokyo time for an aware datetime)."""
     moment = _local(moment)
     return f"{format_date(moment.date(), style)} {moment:%H:%M}"
 
 
-def format_month(day: dt.date, style: str = "wareki") -> str:
+def format_month(day: dt.date, style: str | None = None) -> str:
     """The month a date falls in: 令和2年5月, or 2020年5月 (令和元年5月, 平成31年4月)."""
-    if style == SEIREKI:
+    if (style or active_style()) == SEIREKI:
         return f"{day.year}年{day.month}月"
     era, year = wareki_year(day.replace(day=1))  # named by its first day: 2019-04 is 平成31年4月, 2019-05 令和元年5月
     return f"{era.name}{_year_number(year)}年{day.month}月"
 
 
-def format_period(start: dt.date, end: dt.date, style: str = "wareki") -> str:
+def format_period(start: dt.date, end: dt.date, style: str | None = None) -> str:
     """令和8年4月1日〜令和8年10月31日."""
     return f"{format_date(start, style)}〜{format_date(end, style)}"
+
+
+def format_value(value, style: str | None = None):
+    """A date or datetime written for the reader; anything else as it is (a changed field's before and after)."""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, style)
+    if isinstance(value, dt.date):
+        return format_date(value, style)
+    return value
 
 
 def fiscal_year(day: dt.date) -> int:

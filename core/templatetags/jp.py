@@ -12,13 +12,21 @@ register = template.Library()
 
 def _style(context) -> str:
     user = getattr(context.get("request"), "user", None)
-    return getattr(user, "date_style", "wareki")
+    return getattr(user, "date_style", None) or wareki.active_style()
+
+
+def _as_date(value):
+    """A date, a datetime, or the ISO text of one (a report's JSON period)."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value) if "T" in value or " " in value else dt.date.fromisoformat(value)
+    return value
 
 
 @register.simple_tag(takes_context=True)
 def jdate(context, value, with_time=False):
     if not value:
         return ""
+    value = _as_date(value)
     if with_time and isinstance(value, dt.datetime):
         return wareki.format_datetime(value, _style(context))
     return wareki.format_date(value, _style(context))
@@ -36,8 +44,8 @@ def jmonth(context, value):
 
 @register.simple_tag(takes_context=True)
 def jperiod(context, start, end):
-    """Two dates (or ISO texts): 令和8年4月1日〜令和8年10月31日."""
-    start, end = (dt.date.fromisoformat(v) if isinstance(v, str) else v for v in (start, end))
+    """Two dates (or their ISO texts): 令和8年4月1日〜令和8年10月31日."""
+    start, end = _as_date(start), _as_date(end)
     return wareki.format_period(start, end, _style(context))
 
 
