@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ("coordinator_kita", "coordinator_nishinari", "agency_worker", "supervisor", "bureau", "administrator",
          "auditor")
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"#][^"]*)"')
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 # Not followed: leaving the app (logout), the admin's own pages beyond its index (tests/test_admin.py covers them),
 # static files and the API's machine endpoints.
 SKIP = re.compile(r"^/(static/|admin/.+|api/v1/(?!docs/$)|i18n/)")
@@ -43,8 +44,9 @@ def _links(html: str) -> list[str]:
     return found
 
 
-def walk(client, user) -> dict[str, tuple[int, str]]:
-    """{url: (final status, the page that linked to it)} for every link reachable from the dashboard."""
+def walk(client, user, titles: list | None = None) -> dict[str, tuple[int, str]]:
+    """{url: (final status, the page that linked to it)} for every link reachable from the dashboard; the pages'
+    <title>s go into `titles` when given."""
     client.force_login(user)
     seen: dict[str, tuple[int, str]] = {}
     per_route: dict[str, int] = {}
@@ -61,7 +63,10 @@ def walk(client, user) -> dict[str, tuple[int, str]]:
         seen[url] = (response.status_code, source)
         content_type = response.get("Content-Type", "")
         if response.status_code == 200 and content_type.startswith("text/html"):
-            for link in _links(response.content.decode()):
+            html = response.content.decode()
+            if titles is not None:
+                titles += TITLE.findall(html)
+            for link in _links(html):
                 if link not in seen:
                     queue.append((link, url))
     return seen
@@ -78,3 +83,21 @@ def test_every_link_a_role_can_click_opens(client, cast, world, role):
     broken = {url: result for url, result in seen.items() if result[0] != 200}
     assert broken == {}, f"{role}: link → (status, linked from)"
     assert len(seen) > 3  # it did walk
+
+
+@pytest.mark.parametrize("role", ["coordinator_kita", "agency_worker", "supervisor"])
+def test_no_resident_s_name_is_in_a_title_a_link_or_the_audit_trail(client, cast, world, role):
+    """#14 item 6: names in a tab title or a URL end up in browser history; the trail promises to hold none."""
+    from audit.models import AuditEvent
+
+    household = world.household
+    names = [m.name for m in household.members.all()] + [m.name_kana for m in household.members.all()]
+    names += [part for name in list(names) for part in name.split() if len(part) > 1]
+    titles: list[str] = []
+    seen = walk(client, cast[role], titles)
+    assert any(household.members.get(is_primary=True).name in client.get(url).content.decode()
+               for url in seen if url.startswith(("/cases/", "/referrals/", "/meetings/", "/tasks/")))  # it met them
+    assert [t for t in titles if any(n in t for n in names)] == []
+    assert [u for u in seen if any(n in u for n in names)] == []
+    rows = AuditEvent.objects.values_list("path", "object_label", "detail", "user_agent")
+    assert [row for row in rows if any(n in str(row) for n in names)] == []
