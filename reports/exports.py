@@ -278,7 +278,7 @@ def _chart(key: str, years: tuple, labels: tuple, values: tuple) -> str:
     rc = mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"report-{key}", "font.family": FONT_FAMILY,
                          "font.size": CHART_FONT})
     with RENDER_LOCK, rc, quiet_fonts():
-        figure = Figure(figsize=(CHART_WIDTH, row * len(labels) + 0.9))
+        figure = Figure(figsize=(CHART_WIDTH, row * len(labels) + 1.15))
         axes = figure.add_subplot()
         height = 0.38
         positions = range(len(labels))
@@ -298,9 +298,9 @@ def _chart(key: str, years: tuple, labels: tuple, values: tuple) -> str:
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
         axes.spines[["top", "right"]].set_visible(False)
-        axes.legend(loc="lower right", frameon=False)
+        axes.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, frameon=False)  # above the bars, never on them
         # Fixed margins: tight_layout measures every label and costs more than the drawing itself.
-        figure.subplots_adjust(left=min((label_width + TICK_ROOM) / (CHART_WIDTH * 72), 0.5), right=0.97, top=0.97,
+        figure.subplots_adjust(left=min((label_width + TICK_ROOM) / (CHART_WIDTH * 72), 0.5), right=0.97, top=1 - 0.3 / figure.get_figheight(),
                                bottom=0.6 / figure.get_figheight())
         figure.savefig(buffer, format="svg", facecolor="white", metadata=SVG_METADATA)
     return titled_svg(buffer.getvalue().decode("utf-8"), css_class="chart", title=title, inline=True)
