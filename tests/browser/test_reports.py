@@ -18,6 +18,7 @@ def test_bureau_opens_the_report_switches_the_year_and_downloads_the_workbook(pa
     held(coordinator_kita, kita, day=dt.date(2019, 7, 1), basis="支援会議")
     log_in(page, "bureau", TEST_PASSWORD)
     page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="年次集計").click()
+    assert page.get_by_text("令和2年度：開催 1 回").is_visible()  # it opens on the latest year with meetings
     page.locator("#id_fy").select_option(label="令和2年度")
     page.get_by_role("button", name="表示する").click()
     assert page.get_by_text("令和2年度：開催 1 回").is_visible()
