@@ -118,3 +118,13 @@ class TestDownloads:
         city = next(r for r in rows[rows.index(header):] if r[:1] == ["全区"])
         labels = dict(zip(header, city, strict=True))
         assert (labels["地域ケア会議"], labels["支援会議"], labels["要保護児童対策地域協議会"], labels["計"]) == ("*", "*", "3", "7")
+
+    def test_the_command_suppresses_the_same_way(self, year, tmp_path):
+        from django.core.management import call_command
+
+        target = tmp_path / "r2.xlsx"
+        call_command("annual_report", "--fy", "2020", "--format", "xlsx", "--suppress", "3", "--output", str(target),
+                     stderr=io.StringIO())
+        book = load_workbook(target)
+        basis = {r[0]: r[1] for r in book["開催根拠"].iter_rows(min_row=4, values_only=True) if r[0]}
+        assert (basis["地域ケア会議"], basis["支援会議"], basis["計"]) == ("*", "*", 7) and "区別の比較" in book.sheetnames
