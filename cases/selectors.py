@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Ward
 from core.text import digits_only, normalize_address, normalize_kana, normalize_name
+from core.wareki import format_date
 
 from .filters import CaseFilter
 from .models import (
@@ -248,7 +249,7 @@ def household_overview(*, household) -> dict:
         involve(task.agency, f"{task.task}（{task.get_status_display()}）", task.is_pending and task.case.is_open)
     for consultation in consultations:
         for agency in consultation.agencies.all():
-            involve(agency, f"{timezone.localtime(consultation.held_at):%Y-%m-%d} の相談に関与", False)
+            involve(agency, _("%(day)s の相談に関与") % {"day": format_date(consultation.held_at)}, False)
     for other in household_involvements(household=household):
         involve(other.agency, other.what, other.active)
     consents = list(Consent.objects.filter(member__household=household).select_related("member").prefetch_related("agencies"))

@@ -5,6 +5,10 @@ city needs no permission juggling; the system operator (superuser) sees everythi
 """
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from core import wareki
 
 
 def is_municipality_admin(user) -> bool:
@@ -12,7 +16,63 @@ def is_municipality_admin(user) -> bool:
     return user.is_active and user.is_staff and (user.is_superuser or getattr(user, "is_administrator", False))
 
 
-class RoleAdminMixin:
+class WarekiDatesMixin:
+    """Dates in the change lists and read-only fields are written as everywhere else (令和8年11月30日 05:36, or
+    西暦 by the administrator's choice). The admin writes a model's own date fields through Django's locale
+    format and looks a field up by name before the admin's methods, so each is swapped for a display function."""
+
+    def _date_display(self, request, name):
+        if not isinstance(name, str):
+            return None
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not isinstance(field, models.DateField):
+            return None
+        # One function per request and name: the form's fieldsets and read-only fields must hold the same object.
+        made = request.__dict__.setdefault("_wareki_admin_columns", {})
+        key = (self.model, name)
+        if key not in made:
+            style = getattr(request.user, "date_style", "wareki")
+            write = wareki.format_datetime if isinstance(field, models.DateTimeField) else wareki.format_date
+
+            def display(obj):
+                value = getattr(obj, name)
+                return write(value, style) if value else None
+
+            display.__name__ = name  # the form row keeps the field's name (and its help text)
+            made[key] = admin.display(description=field.verbose_name, ordering=name)(display)
+        return made[key]
+
+    def _with_dates(self, request, names):
+        return [self._date_display(request, n) or n for n in names]
+
+    def get_list_display(self, request):
+        return self._with_dates(request, super().get_list_display(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._with_dates(request, super().get_readonly_fields(request, obj))
+
+    def get_exclude(self, request, obj=None):
+        # The read-only dates now go by their display functions; keep their names out of the form too.
+        names = [n for n in super().get_readonly_fields(request, obj) if self._date_display(request, n)]
+        excluded = super().get_exclude(request, obj)
+        return [*(excluded or ()), *names] if names else excluded
+
+    def get_fieldsets(self, request, obj=None):
+        readonly = set(super().get_readonly_fields(request, obj))
+
+        def swap(entry):
+            if isinstance(entry, list | tuple):
+                return type(entry)(swap(e) for e in entry)
+            return (self._date_display(request, entry) or entry) if entry in readonly else entry
+
+        return [(name, {**options, "fields": swap(options["fields"])})
+                for name, options in super().get_fieldsets(request, obj)]
+
+
+class RoleAdminMixin(WarekiDatesMixin):
     def has_module_permission(self, request):
         return is_municipality_admin(request.user)
 

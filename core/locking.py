@@ -5,7 +5,7 @@ Works on any model with a `version` field and django-simple-history records (`hi
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.wareki import format_wareki
+from core.wareki import format_datetime, format_value
 
 
 class StaleVersionError(ValidationError):
@@ -26,10 +26,10 @@ def check_version(obj, expected_version: int, *, fields: list[str]):
             before, after = getattr(then, name), getattr(current, name)
             if before != after:
                 label = str(type(obj)._meta.get_field(name).verbose_name)
-                changes.append({"field": label, "before": before, "after": after})
+                changes.append({"field": label, "before": format_value(before), "after": format_value(after)})
     latest = obj.history.order_by("-history_id").select_related("history_user").first()
     who = latest.history_user.display_name if latest and latest.history_user else _("他の利用者")
-    when = format_wareki(latest.history_date.date()) if latest else ""
+    when = format_datetime(latest.history_date) if latest else ""
     message = _("%(who)sさんが%(when)sにこの情報を更新したため、保存しませんでした。最新の内容を確認してから、もう一度入力してください。") % {
         "who": who, "when": when,
     }

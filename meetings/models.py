@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Role
 from agencies.models import MasterModel
 from core.scoping import ScopedManager
+from core.wareki import format_date
 
 
 class MeetingBasis(MasterModel):
@@ -138,7 +139,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self):
-        return self.title or f"{self.kind} {self.held_on:%Y-%m-%d}"
+        return self.title or f"{self.kind} {format_date(self.held_on) if self.held_on else ''}".strip()
 
     def save(self, *args, **kwargs):
         self.held_on = timezone.localdate(self.starts_at)
@@ -329,4 +330,4 @@ class Activity(models.Model):
         indexes = [models.Index(fields=["municipality", "held_on"], name="activity_municipality_day_idx")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.held_on:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {format_date(self.held_on)}"

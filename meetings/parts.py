@@ -1,6 +1,9 @@
 """What meetings add to the case and household pages of `cases` (registered in MeetingsConfig.ready())."""
 
+from django.utils.translation import gettext as _
+
 from cases.registry import CasePart, Involvement, TimelineEntry
+from core.wareki import format_date
 
 from .models import MeetingAgency, MeetingStatus
 from .selectors import case_meetings, consent_follow_ups
@@ -31,5 +34,6 @@ def household_involvement(*, household) -> list[Involvement]:
     present = MeetingAgency.objects.filter(
         attended=True, meeting__status=MeetingStatus.HELD, meeting__discussions__case__household=household
     ).select_related("agency__category", "meeting__kind").distinct()
-    return [Involvement(link.agency, f"{link.meeting.held_on:%Y-%m-%d} の{link.meeting.kind.name}に出席")
+    return [Involvement(link.agency, _("%(day)s の%(kind)sに出席") % {"day": format_date(link.meeting.held_on),
+                                                                  "kind": link.meeting.kind.name})
             for link in present]

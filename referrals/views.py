@@ -18,6 +18,7 @@ from cases.selectors import consent_status
 from cases.sharing import SHARING_PURPOSES
 from core.forms import call_service
 from core.pagination import page_query
+from core.wareki import format_date
 
 from . import notifications, selectors, services
 from .access import referral_for_user
@@ -65,7 +66,7 @@ def referral_create(request):
         referral = call_service(form, services.referral_send, user=user, request=request, **form.service_kwargs())
         if referral:
             messages.success(request, _("%(receiver)sに依頼しました（%(number)s）。回答期限は%(due)sです。") % {
-                "receiver": referral.recipient_name, "number": referral.number, "due": referral.due_on.strftime("%Y-%m-%d")})
+                "receiver": referral.recipient_name, "number": referral.number, "due": format_date(referral.due_on)})
             return redirect("referrals:referral_detail", referral.pk)
     consents = _consent_summary(case) if case is not None and user.role == Role.COORDINATOR else None
     return render(request, "referrals/referral_form.html", {

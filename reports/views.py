@@ -13,7 +13,7 @@ from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
 from cases.selectors import household_counts_by_ward
-from core.wareki import fiscal_year, fiscal_year_bounds
+from core.wareki import fiscal_year, fiscal_year_bounds, fiscal_year_label
 
 from . import exports, suppression
 from .activities import activity_report
@@ -74,7 +74,7 @@ def annual_download(request, fmt):
     report, comparison = _publication(params, form.cleaned_data.get("suppress"),
                                       comparison=fmt == "xlsx" and params["ward"] is None)
     scope = report.ward or "全区"
-    name = f"つながる場_{report.fiscal_years[0]}年度_{scope}"
+    name = f"つながる場_{fiscal_year_label(report.fiscal_years[0])}_{scope}"
     if fmt == "xlsx":  # a ward's workbook holds that ward only; the city's adds the ward comparison
         content = exports.to_xlsx(report, comparison if params["ward"] is None else None)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.wareki import format_date
+
 
 class ConsultationMethod(models.TextChoices):
     PHONE = "phone", _("電話")
@@ -45,7 +47,7 @@ class Consultation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_method_display()} {self.held_at:%Y-%m-%d}"
+        return f"{self.get_method_display()} {format_date(self.held_at)}"
 
 
 class ConsentPurpose(models.TextChoices):
@@ -98,7 +100,7 @@ class Consent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_purpose_display()} {self.obtained_on}"
+        return f"{self.get_purpose_display()} {format_date(self.obtained_on)}"
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.obtained_on <= day and (self.withdrawn_on is None or self.withdrawn_on > day)

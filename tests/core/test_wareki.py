@@ -202,3 +202,16 @@ def test_a_typed_date_and_time_is_read(text, expected):
 def test_a_date_and_time_that_cannot_be_says_why(text, message):
     with pytest.raises(wareki.DateError, match=message):
         wareki.parse_datetime(text)
+
+
+def test_dates_written_in_python_follow_the_reader_in_force():
+    day = dt.date(2020, 5, 12)
+    assert wareki.format_date(day) == "令和2年5月12日"
+    with wareki.reading_as("seireki"):
+        assert (wareki.format_date(day), wareki.format_month(day)) == ("2020年5月12日", "2020年5月")
+        assert wareki.format_date(day, "wareki") == "令和2年5月12日"  # a text stored for others says so
+    asked = []
+    with wareki.reading_as(lambda: asked.append(True) or "seireki"):
+        assert asked == []  # the reader (a request's user) is looked up only when a date is written
+        assert wareki.format_value(day) == "2020年5月12日"
+    assert wareki.format_date(day) == "令和2年5月12日" and wareki.format_value("2020") == "2020"
