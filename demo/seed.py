@@ -80,15 +80,24 @@ def seed_cases(municipality) -> int:
             if index % 2 == 0:
                 services.consent_record(user=coordinator, member=primary, purpose="sharing", obtained_on=received_on,
                                         method="written", all_agencies=True)
-            if "plan" in path:
-                helpers = [agencies[name] for name in ("地域包括支援センター", "生活困窮担当", "社会福祉協議会") if name in agencies]
-                services.plan_create(
-                    user=coordinator, case=case, kind="initial", goals="世帯全体の生活の安定", decided_on=received_on + timedelta(days=20),
-                    review_on=received_on + timedelta(days=110),
-                    tasks=[{"agency": helpers[0], "task": "定期的な見守り訪問", "due_on": today - timedelta(days=5 + index)},
-                           {"agency": helpers[1], "task": "家計の立て直しの相談", "due_on": today + timedelta(days=20 + index)}],
-                )
             for action in path:
+                if action == "support":
+                    # Deciding the plan is what starts support (plan_create moves the case to 支援中).
+                    helpers = [agencies[name] for name in ("地域包括支援センター", "生活困窮担当", "社会福祉協議会") if name in agencies]
+                    if index % 2:
+                        # The tasks' gate (docs/access-policy.md): consent to pass details to the two agencies,
+                        # obtained when the plan was made.
+                        services.consent_record(user=coordinator, member=primary, purpose="provision",
+                                                obtained_on=min(today, received_on + timedelta(days=20)),
+                                                method="written", agencies=helpers[:2])
+                    services.plan_create(
+                        user=coordinator, case=case, kind="initial", goals="世帯全体の生活の安定",
+                        decided_on=received_on + timedelta(days=20), review_on=received_on + timedelta(days=110),
+                        tasks=[{"agency": helpers[0], "task": "定期的な見守り訪問", "due_on": today - timedelta(days=5 + index)},
+                               {"agency": helpers[1], "task": "家計の立て直しの相談", "due_on": today + timedelta(days=20 + index)}],
+                    )
+                    case.refresh_from_db()
+                    continue
                 reason = {"close": "転居が完了し、生活が安定した", "suspend": "本人と連絡が取れなくなった"}.get(action, "")
                 case = services.case_transition(user=coordinator, case=case, action=action, reason=reason)
             if index in (0, 1, 6):

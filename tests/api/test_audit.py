@@ -60,11 +60,13 @@ def test_a_list_writes_one_event_naming_every_record_on_the_page(name, kita_api,
     assert events[0].detail["ids"] == [key(objects)] and events[0].detail["page"] == 1
 
 
-def test_a_refused_request_writes_no_view_event(api, coordinator_nishinari, bureau, case_kita):
+def test_a_refused_request_writes_no_view_event_only_the_refusal(api, coordinator_nishinari, bureau, case_kita):
     before = AuditEvent.objects.count()
     assert api(coordinator_nishinari).get(reverse("api:case_detail", kwargs={"pk": case_kita.pk})).status_code == 404
     assert api(bureau).get(reverse("api:case_list")).status_code == 403
-    assert AuditEvent.objects.count() == before
+    new = AuditEvent.objects.order_by("pk")[before:]
+    assert [(e.user, e.action, e.detail["status"]) for e in new] == [(coordinator_nishinari, Action.REFUSED, 404),
+                                                                     (bureau, Action.REFUSED, 403)]
 
 
 def test_the_referral_event_records_what_was_shared_and_the_reader_s_notice_is_read(api, agency_worker, referral_kita):

@@ -40,8 +40,12 @@ class Kita:
 
     def new_case(self):
         self.n += 1
-        case = case_services.case_open(user=self.coordinator, household=self.household(), received_on=dt.date(2020, 5, 1),
+        household = self.household()
+        case = case_services.case_open(user=self.coordinator, household=household, received_on=dt.date(2020, 5, 1),
                                        intake_channel="agency", referring_agency=self.agency)
+        case_services.consent_record(user=self.coordinator, member=household.members.get(is_primary=True),
+                                     purpose="provision", obtained_on=dt.date(2020, 5, 1), method="written",
+                                     agencies=[self.agency])
         case_services.plan_create(user=self.coordinator, case=case, kind="initial", goals="見守り", decided_on=dt.date(2020, 5, 2),
                                   tasks=[{"agency": self.agency, "task": "訪問", "due_on": dt.date(2020, 6, 1)}])
         return case

@@ -80,6 +80,10 @@ def _busy(household, coordinator, agency, n):
     from cases.models import IssueCategory
 
     category = IssueCategory.objects.get(name="孤立")
+    primary = household.members.get(is_primary=True)
+    if not primary.consents.filter(purpose="provision", agencies=agency).exists():
+        services.consent_record(user=coordinator, member=primary, purpose="provision", obtained_on=dt.date(2021, 4, 1),
+                                method="written", agencies=[agency])
     for i in range(n):
         HouseholdMemberFactory(household=household, is_primary=False, name=f"家族 {i}", relationship="子")
         case = services.case_open(user=coordinator, household=household, received_on=dt.date(2021, 4, 1 + i),

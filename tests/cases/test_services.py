@@ -151,7 +151,7 @@ class TestConsent:
         assert consent_kita.is_valid_on(dt.date(2020, 5, 20)) and not consent_kita.is_valid_on(dt.date(2020, 5, 19))
         services.consent_withdraw(user=coordinator_kita, consent=consent_kita, withdrawn_on=dt.date(2020, 9, 1))
         assert consent_kita.is_valid_on(dt.date(2020, 8, 31)) and not consent_kita.is_valid_on(dt.date(2020, 9, 1))
-        assert list(Consent.objects.valid_on(dt.date(2020, 9, 1))) == []
+        assert consent_kita not in Consent.objects.valid_on(dt.date(2020, 9, 1))
 
     def test_consent_needs_a_scope(self, case_kita, coordinator_kita):
         with pytest.raises(ValidationError, match="範囲"):
@@ -177,12 +177,31 @@ class TestPlans:
         assert list(case_kita.plans.values_list("version", flat=True)) == [2, 1]
         assert RoleAssignment.objects.filter(case=case_kita).count() == 3
 
-    def test_a_plan_with_a_bad_task_saves_nothing(self, case_kita, coordinator_kita, kita_houkatsu):
-        with pytest.raises(IntegrityError), transaction.atomic():
+    def test_a_plan_with_a_bad_task_saves_nothing(self, case_kita, coordinator_kita, kita_houkatsu, kita):
+        from tests.factories import AgencyFactory
+
+        uncovered = AgencyFactory(ward=kita, name="北区社会福祉協議会")
+        with pytest.raises(ValidationError), transaction.atomic():
             services.plan_create(user=coordinator_kita, case=case_kita, kind="revision", goals="x",
                                  decided_on=dt.date(2020, 9, 1),
-                                 tasks=[{"agency": kita_houkatsu, "task": "ok"}, {"agency": None, "task": "担当なし"}])
+                                 tasks=[{"agency": kita_houkatsu, "task": "ok"}, {"agency": uncovered, "task": "同意なし"}])
         assert case_kita.plans.count() == 1 and case_kita.tasks.count() == 1
+
+    def test_a_task_for_an_agency_no_consent_covers_is_refused_saying_what_to_record(self, case_kita, coordinator_kita, kita):
+        from tests.factories import AgencyFactory
+
+        other = AgencyFactory(ward=kita, name="北区社会福祉協議会")
+        with pytest.raises(ValidationError) as caught:
+            services.plan_create(user=coordinator_kita, case=case_kita, kind="revision", goals="x",
+                                 decided_on=dt.date(2020, 9, 1), tasks=[{"agency": other, "task": "見守り"}])
+        assert {e.code for e in caught.value.error_list} == {"task_consent_missing"}
+        message = " ".join(caught.value.messages)
+        assert other.name in message and "同意" in message and "記録してから" in message
+        assert case_kita.plans.count() == 1
+
+    def test_a_task_under_consent_records_its_basis(self, case_kita):
+        task = case_kita.tasks.get()
+        assert task.sharing_basis == "consent" and task.consent.purpose == "provision"
 
     def test_a_task_is_done_with_todays_date(self, case_kita, agency_worker):
         task = case_kita.tasks.get()
@@ -192,12 +211,11 @@ class TestPlans:
 
 
 class TestScoping:
-    def test_an_agency_worker_sees_the_cases_their_agency_has_a_task_in(self, case_kita, agency_worker, coordinator_kita,
-                                                                         household_kita):
-        other = _open(coordinator_kita, household_kita)
-        assert list(Case.objects.for_user(agency_worker)) == [case_kita]
-        assert other not in Case.objects.for_user(agency_worker)
-        assert list(Household.objects.for_user(agency_worker)) == [household_kita]
+    def test_an_agency_worker_opens_no_case_file_even_with_a_task(self, case_kita, agency_worker):
+        """docs/access-policy.md: a task is not a key to the whole file."""
+        assert case_kita.tasks.filter(agency=agency_worker.agency).exists()
+        assert list(Case.objects.for_user(agency_worker)) == []
+        assert list(Household.objects.for_user(agency_worker)) == []
 
     def test_a_supervisor_sees_only_the_cases_they_are_dispatched_to(self, case_kita, supervisor, coordinator_kita,
                                                                       household_nishinari, coordinator_nishinari):
@@ -212,3 +230,38 @@ def test_a_closed_cases_leftover_task_is_not_overdue(case_kita, coordinator_kita
     assert not RoleAssignment.objects.overdue(dt.date(2030, 1, 1)).exists()
     CaseModel.all_objects.filter(pk=case_kita.pk).update(status="supporting", closed_on=None)
     assert RoleAssignment.objects.overdue(dt.date(2030, 1, 1)).exists()
+
+
+class TestPlanMovesTheCaseOn:
+    def _plan(self, coordinator, case, kind="initial"):
+        return services.plan_create(user=coordinator, case=case, kind=kind, goals="生活の立て直し", decided_on=dt.date(2020, 6, 1))
+
+    @pytest.mark.parametrize("path", [(), ("assess",), ("assess", "plan"), ("assess", "plan", "support", "monitor")])
+    def test_a_plan_decided_starts_support_and_the_step_is_logged_by_who_decided_it(self, coordinator_kita, household_kita,
+                                                                                    path):
+        case = _open(coordinator_kita, household_kita)
+        for action in path:
+            case = services.case_transition(user=coordinator_kita, case=case, action=action)
+        before, version = case.status, case.version
+        self._plan(coordinator_kita, case, kind="revision" if path else "initial")
+        assert (case.status, case.version) == (CaseStatus.SUPPORTING, version + 1)  # the caller's object is current
+        case.refresh_from_db()
+        assert case.status == CaseStatus.SUPPORTING
+        last = case.status_changes.last()
+        assert (last.action, last.from_status, last.to_status, last.changed_by) == (
+            "plan_decided", before, CaseStatus.SUPPORTING, coordinator_kita)
+        assert AuditEvent.objects.filter(action=Action.UPDATE, object_id=str(case.pk), detail__transition="plan_decided").exists()
+
+    def test_a_closing_plan_leaves_the_status_for_the_explicit_close_with_its_reason(self, coordinator_kita, household_kita):
+        case = services.case_transition(user=coordinator_kita, case=_open(coordinator_kita, household_kita), action="assess")
+        self._plan(coordinator_kita, case, kind="closure")
+        case.refresh_from_db()
+        assert (case.status, case.status_changes.count()) == (CaseStatus.ASSESSMENT, 2)
+
+    @pytest.mark.parametrize(("action", "status"), [("suspend", CaseStatus.SUSPENDED), ("close", CaseStatus.CLOSED)])
+    def test_a_plan_for_a_suspended_or_closed_case_does_not_reopen_it(self, coordinator_kita, household_kita, action, status):
+        case = services.case_transition(user=coordinator_kita, case=_open(coordinator_kita, household_kita), action=action,
+                                        reason="連絡が取れない")
+        self._plan(coordinator_kita, case)
+        case.refresh_from_db()
+        assert case.status == status
