@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -107,9 +108,9 @@ class TestCasePages:
         assert "食料が尽きた" in page and "フードバンクにつなぐ" in page
 
     def test_an_illegal_move_from_the_page_shows_the_reason(self, kita_client, case_kita):
-        response = kita_client.post(reverse("cases:case_transition", args=[case_kita.pk]), {"action": "monitor"})
-        assert response.status_code == 400
-        assert "モニタリングへ進む" in response.content.decode() and "できません" in response.content.decode()
+        response = kita_client.post(reverse("cases:case_transition", args=[case_kita.pk]), {"action": "support"})
+        assert response.status_code == 400  # case_kita has its plan: it is 支援中 already
+        assert "「支援中」の事例は「支援を開始する」ことができません" in response.content.decode()
 
     def test_the_case_page_costs_the_same_queries_as_its_history_grows(self, kita_client, coordinator_kita, case_kita, kita_houkatsu):
         url = reverse("cases:case_detail", args=[case_kita.pk])
@@ -183,11 +184,39 @@ class TestTasks:
         response = kita_client.get(reverse("home:dashboard"))
         assert [t.task for t in response.context["overdue"]] == ["見守り訪問"]
 
-    def test_an_agency_worker_may_not_open_a_case_of_an_agency_not_involved(self, client, agency_worker, coordinator_kita, household_kita):
-        case = services.case_open(user=coordinator_kita, household=household_kita, received_on=dt.date(2021, 1, 5), intake_channel="phone")
+    def test_an_agency_worker_opens_its_task_not_the_case(self, client, agency_worker, case_kita):
         client.force_login(agency_worker)
-        assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 404
-        assert Case.all_objects.count() == 1
+        task = case_kita.tasks.get()
+        dashboard = client.get(reverse("home:dashboard")).content.decode()
+        assert reverse("cases:task_detail", args=[task.pk]) in dashboard
+        assert reverse("cases:case_detail", args=[case_kita.pk]) not in dashboard
+        page = client.get(reverse("cases:task_detail", args=[task.pk])).content.decode()
+        primary = case_kita.household.members.get(is_primary=True)
+        spouse = case_kita.household.members.get(is_primary=False)
+        assert primary.name in page and "経済的困窮" in page and spouse.name not in page
+        assert client.get(reverse("cases:case_detail", args=[case_kita.pk])).status_code == 403
+
+    def test_an_agency_worker_cannot_open_another_agency_s_task(self, client, kita, case_kita):
+        from accounts.models import Role
+        from tests.factories import AgencyFactory, UserFactory
+
+        other = UserFactory(username="shakyo", role=Role.AGENCY_WORKER, agency=AgencyFactory(ward=kita, name="北区社会福祉協議会"))
+        client.force_login(other)
+        assert client.get(reverse("cases:task_detail", args=[case_kita.tasks.get().pk])).status_code == 404
+
+    def test_the_plan_form_says_which_agency_needs_consent_and_links_to_recording_it(self, kita_client, case_kita, kita):
+        from tests.factories import AgencyFactory
+
+        council = AgencyFactory(ward=kita, name="北区社会福祉協議会")
+        response = kita_client.post(reverse("cases:plan_create", args=[case_kita.pk]), {
+            "kind": "revision", "goals": "見直し", "decided_on": "2020-09-01",
+            "tasks-TOTAL_FORMS": "1", "tasks-INITIAL_FORMS": "0", "tasks-MIN_NUM_FORMS": "0", "tasks-MAX_NUM_FORMS": "1000",
+            "tasks-0-agency": council.pk, "tasks-0-task": "サロンへの参加支援"})
+        page = response.content.decode()
+        assert response.status_code == 400 and case_kita.plans.count() == 1
+        assert "北区社会福祉協議会には、まだ役割分担を依頼できません" in page
+        link = reverse("cases:consent_create", args=[case_kita.pk]) + f"?purpose=provision&amp;agency={council.pk}"
+        assert link in page
 
 
 class TestMembersAndCaseEdits:
@@ -228,15 +257,24 @@ class TestMembersAndCaseEdits:
         case_kita.refresh_from_db()
         assert case_kita.summary == "担当交代"
 
-    def test_a_referring_agency_of_another_category_is_refused(self, kita_client, household_kita, kita_houkatsu):
+    def test_the_referring_agency_is_chosen_once_and_its_category_is_recorded_with_it(self, kita_client, household_kita,
+                                                                                      kita_houkatsu):
+        response = kita_client.post(reverse("cases:case_create", args=[household_kita.pk]), {
+            "received_on": "2021-04-01", "intake_channel": "agency", "referrer": f"agency:{kita_houkatsu.pk}"})
+        assert response.status_code == 302
+        case = Case.all_objects.get()
+        assert (case.referring_agency, case.referring_category) == (kita_houkatsu, kita_houkatsu.category)
+        edit = kita_client.get(reverse("cases:case_edit", args=[case.pk])).content.decode()
+        assert edit.count('name="referrer"') == 1 and "referring_category" not in edit
+
+    def test_a_case_may_name_only_the_category_of_who_referred_it(self, kita_client, household_kita):
         from agencies.models import AgencyCategory
 
-        poverty = AgencyCategory.objects.get(municipality=None, name="生活困窮担当")
+        volunteer = AgencyCategory.objects.get(municipality=None, name="民生委員・児童委員")
         response = kita_client.post(reverse("cases:case_create", args=[household_kita.pk]), {
-            "received_on": "2021-04-01", "intake_channel": "agency", "referring_agency": kita_houkatsu.pk,
-            "referring_category": poverty.pk})
-        assert "機関種別は「地域包括支援センター」です" in response.content.decode()
-        assert not Case.all_objects.exists()
+            "received_on": "2021-04-01", "intake_channel": "agency", "referrer": f"category:{volunteer.pk}"})
+        assert response.status_code == 302
+        assert Case.all_objects.values_list("referring_agency", "referring_category").get() == (None, volunteer.pk)
 
 
 def test_the_list_counts_overdue_tasks_the_same_way_as_the_overdue_filter(kita_client, case_kita):
@@ -247,3 +285,20 @@ def test_the_list_counts_overdue_tasks_the_same_way_as_the_overdue_filter(kita_c
     Case.all_objects.filter(pk=case_kita.pk).update(status="closed", closed_on=dt.date(2020, 8, 1))
     assert [c.overdue_tasks for c in kita_client.get(url, {"status": "all"}).context["page"].object_list] == [0]
     assert list(kita_client.get(url, {"overdue": "on", "status": "all"}).context["page"].object_list) == []
+
+
+class TestConsentFromAMeeting:
+    def test_the_agencies_the_meeting_convenes_are_chosen_already(self, kita_client, case_kita, kita_houkatsu, kita):
+        from tests.factories import AgencyFactory
+
+        council = AgencyFactory(ward=kita, name="北区社会福祉協議会")
+        other = AgencyFactory(ward=kita, name="北区見守り相談室")
+        url = reverse("cases:consent_create", args=[case_kita.pk])
+        page = kita_client.get(url, {"purpose": "meeting", "agency": [kita_houkatsu.pk, council.pk, "x"]}).content.decode()
+        select = re.search(r'<select name="agencies".*?</select>', page, re.S).group(0)
+        chosen = {int(pk) for pk in re.findall(r'<option value="(\d+)"[^>]* selected[ >]', select)}
+        assert chosen == {kita_houkatsu.pk, council.pk} and other.pk not in chosen
+
+    def test_without_a_meeting_nothing_is_chosen(self, kita_client, case_kita):
+        page = kita_client.get(reverse("cases:consent_create", args=[case_kita.pk])).content.decode()
+        assert not re.search(r'<select name="agencies"[^>]*>(?:(?!</select>).)* selected', page, re.S)
