@@ -105,6 +105,33 @@ class TestPages:
         detail = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
         assert "家計相談への同行" in detail and "家計の相談につなぐ" in detail
 
+    def test_a_task_for_an_agency_not_at_the_meeting_needs_consent_and_the_page_links_to_it(
+            self, client, coordinator_kita, kita, case_kita, kita_houkatsu):
+        council = AgencyFactory(ward=kita, name="北区社会福祉協議会")
+        meeting = _meeting(coordinator_kita, kita, [case_kita], [kita_houkatsu])
+        url = reverse("meetings:meeting_record", args=[meeting.pk])
+        client.force_login(coordinator_kita)
+        response = client.post(url, {
+            "version": meeting.version, "attended_agencies": [kita_houkatsu.pk], "minutes": "協議", "decisions": "見守り",
+            "attendees-TOTAL_FORMS": 0, "attendees-INITIAL_FORMS": 0, "agenda-TOTAL_FORMS": 0, "agenda-INITIAL_FORMS": 0,
+            "tasks-TOTAL_FORMS": 2, "tasks-INITIAL_FORMS": 0,
+            "tasks-0-case": case_kita.pk, "tasks-0-agency": kita_houkatsu.pk, "tasks-0-task": "訪問",
+            "tasks-1-case": case_kita.pk, "tasks-1-agency": council.pk, "tasks-1-task": "サロンの紹介",
+        })
+        page = response.content.decode()
+        assert response.status_code == 400 and not RoleAssignment.objects.filter(meeting_link__meeting=meeting).exists()
+        assert "北区社会福祉協議会は会議に出席していないため" in page
+        assert reverse("cases:consent_create", args=[case_kita.pk]) + f"?purpose=provision&amp;agency={council.pk}" in page
+
+    def test_a_task_for_an_agency_present_at_a_statutory_meeting_is_shared_by_the_meeting(
+            self, coordinator_kita, kita, case_kita, kita_houkatsu):
+        meeting = _meeting(coordinator_kita, kita, [case_kita], [kita_houkatsu])
+        services.meeting_record(user=coordinator_kita, meeting=meeting, version=meeting.version,
+                                attended_agencies=[kita_houkatsu],
+                                tasks=[{"case": case_kita, "agency": kita_houkatsu, "task": "訪問"}])
+        task = RoleAssignment.objects.get(meeting_link__meeting=meeting)
+        assert (task.sharing_basis, task.consent) == ("meeting", None)
+
     def test_the_printed_record_carries_basis_confidentiality_cases_and_tasks(self, client, coordinator_kita, kita, case_kita,
                                                                             kita_houkatsu):
         meeting = _meeting(coordinator_kita, kita, [case_kita], [kita_houkatsu])
