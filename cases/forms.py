@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, AgencyCategory
+from agencies.forms import AgencyChoiceField, AgencyMultipleChoiceField, ReferrerField, agency_queryset
 from core.forms import DATE, DateField, DateTimeField, ModelForm
 
 from .models import (
@@ -127,31 +127,40 @@ class MemberForm(MemberFieldsMixin, VersionedForm):
 
 
 class CaseForm(ModelForm):
-    def __init__(self, *args, municipality_id, **kwargs):
+    """相談のあった機関 is asked once: an agency (its category follows) or only a category when no agency is named.
+    cleaned_data carries it as referring_agency / referring_category, as the services take it."""
+
+    referrer = ReferrerField(
+        label=_("相談のあった機関"),
+        help_text=_("本人・家族からの相談のときは空欄。機関名を記録しないとき（民生委員など）は「種別だけを記録する」から選びます。"),
+    )
+
+    def __init__(self, *args, municipality_id, ward=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["referring_agency"].queryset = Agency.objects.filter(
-            municipality_id=municipality_id, is_active=True
-        ).select_related("ward").order_by("ward__sort_order", "category__sort_order", "name")
-        self.fields["referring_category"].queryset = AgencyCategory.objects.for_municipality(municipality_id).active()
+        referrer = self.fields["referrer"]
+        referrer.municipality_id = municipality_id
+        referrer.ward = ward or (self.instance.ward_id if self.instance.pk else None)
+        if self.instance.referring_agency_id:
+            self.initial.setdefault("referrer", f"agency:{self.instance.referring_agency_id}")
+        elif self.instance.referring_category_id:
+            self.initial.setdefault("referrer", f"category:{self.instance.referring_category_id}")
 
     def clean_received_on(self):
         return _not_future(self.cleaned_data.get("received_on"), _("受付日に未来の日付は入力できません。"))
 
     def clean(self):
         cleaned = super().clean()
-        agency, category = cleaned.get("referring_agency"), cleaned.get("referring_category")
-        if agency and category and agency.category_id != category.pk:
-            self.add_error("referring_category", _("「%(agency)s」の機関種別は「%(category)s」です。") % {
-                "agency": agency.name, "category": agency.category.name})
-        if cleaned.get("intake_channel") == "agency" and not (agency or category):
-            self.add_error("referring_agency", _("相談経路が「関係機関から」のときは、相談のあった機関を選んでください。"))
+        agency, category = cleaned.pop("referrer", (None, None))
+        cleaned["referring_agency"], cleaned["referring_category"] = agency, category
+        if cleaned.get("intake_channel") == "agency" and not category and "referrer" not in self.errors:
+            self.add_error("referrer", _("相談経路が「関係機関から」のときは、相談のあった機関を選んでください。"))
         return cleaned
 
 
 class CaseOpenForm(CaseForm):
     class Meta:
         model = Case
-        fields = ["received_on", "intake_channel", "referring_agency", "referring_category", "is_difficult", "summary"]
+        fields = ["received_on", "intake_channel", "referrer", "is_difficult", "summary"]
         widgets = {"received_on": DATE, "summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -162,7 +171,7 @@ class CaseOpenForm(CaseForm):
 class CaseEditForm(CaseForm, VersionedForm):
     class Meta:
         model = Case
-        fields = ["intake_channel", "referring_agency", "referring_category", "lead", "is_difficult", "summary"]
+        fields = ["intake_channel", "referrer", "lead", "is_difficult", "summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, municipality_id, **kwargs):
@@ -183,14 +192,14 @@ class ConsultationForm(ModelForm):
     class Meta:
         model = Consultation
         fields = ["held_at", "method", "summary", "minutes", "next_action", "next_due_on", "agencies"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "next_due_on": DATE,
-                   "agencies": forms.SelectMultiple(attrs={"size": 4})}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "next_due_on": DATE}
+        field_classes = {"agencies": AgencyMultipleChoiceField}
 
-    def __init__(self, *args, municipality_id, **kwargs):
+    def __init__(self, *args, municipality_id, ward=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["held_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["method"].initial = "phone"
-        self.fields["agencies"].queryset = Agency.objects.filter(municipality_id=municipality_id, is_active=True)
+        self.fields["agencies"].offer(agency_queryset(municipality_id), ward=ward)
         self.fields["agencies"].required = False
 
 
@@ -218,13 +227,14 @@ class ConsentForm(ModelForm):
     class Meta:
         model = Consent
         fields = ["member", "purpose", "all_agencies", "agencies", "obtained_on", "method", "note"]
-        widgets = {"obtained_on": DATE, "agencies": forms.SelectMultiple(attrs={"size": 6})}
+        widgets = {"obtained_on": DATE}
+        field_classes = {"agencies": AgencyMultipleChoiceField}
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = case.household.members.all()
         self.fields["member"].initial = case.household.members.filter(is_primary=True).first()
-        self.fields["agencies"].queryset = Agency.objects.filter(municipality_id=case.municipality_id, is_active=True)
+        self.fields["agencies"].offer(agency_queryset(case.municipality_id), ward=case.ward_id)
         self.fields["agencies"].required = False
         self.fields["purpose"].initial = ConsentPurpose.SHARING
         self.fields["method"].initial = ConsentMethod.WRITTEN
@@ -264,10 +274,11 @@ class TaskForm(ModelForm):
         model = RoleAssignment
         fields = ["agency", "person", "task", "due_on"]
         widgets = {"due_on": DATE}
+        field_classes = {"agency": AgencyChoiceField}
 
-    def __init__(self, *args, municipality_id, **kwargs):
+    def __init__(self, *args, municipality_id, ward=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(municipality_id=municipality_id, is_active=True)
+        self.fields["agency"].offer(agency_queryset(municipality_id), ward=ward)
 
 
 TaskFormSet = forms.formset_factory(TaskForm, extra=3, max_num=20)

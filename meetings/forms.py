@@ -1,10 +1,12 @@
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from agencies.forms import agency_queryset, grouped_agency_choices
-from agencies.models import Agency, Ward
+from agencies.forms import AgencyChoiceField, AgencyMultipleChoiceField, agency_queryset
+from agencies.models import Ward
 from cases.models import IssueCategory
 from core.forms import DATE, DateField, DateTimeField, ModelForm
 
@@ -14,6 +16,22 @@ from .models import Activity, ActivityKind, MeetingBasis, MeetingKind
 class CaseChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, case):
         return f"{case.number}　{getattr(case, 'primary_name', '') or ''}"
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """The first day after `day` that a ward office is open: Monday to Friday, outside 年末年始 (12/29–1/3).
+    National holidays are not known here; the date is only a default the user can change."""
+    day += dt.timedelta(days=1)
+    while day.weekday() >= 5 or (day.month, day.day) >= (12, 29) or (day.month, day.day) <= (1, 3):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def default_meeting_hours(today: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """A new meeting starts in working hours: the next working day, 10:00–11:00 (never the hour it is now)."""
+    day = next_working_day(today or timezone.localdate())
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+    return start, start + dt.timedelta(hours=1)
 
 
 class MeetingScheduleForm(forms.Form):
@@ -29,9 +47,8 @@ class MeetingScheduleForm(forms.Form):
     place = forms.CharField(label=_("場所"), max_length=200, required=False)
     sv_dispatched = forms.BooleanField(label=_("SVを派遣する"), required=False)
     supervisor = forms.ModelChoiceField(label=_("派遣するSV"), queryset=User.objects.none(), required=False)
-    agencies = forms.ModelMultipleChoiceField(
-        label=_("招集する機関"), queryset=Agency.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+    agencies = AgencyMultipleChoiceField(
+        label=_("招集する機関"), required=False,
         help_text=_("招集した機関の職員は、この会議と協議する事例の番号を見られます。"),
     )
     cases = CaseChoiceField(label=_("協議する事例"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
@@ -50,16 +67,12 @@ class MeetingScheduleForm(forms.Form):
             self.fields["ward"].queryset = Ward.objects.filter(pk=user.ward_id)
             self.fields["ward"].initial = user.ward_id
             self.fields["ward"].widget = forms.HiddenInput()
-            agencies = agency_queryset(municipality_id, user.ward)
-            self.fields["agencies"].widget = forms.CheckboxSelectMultiple()
+            self.fields["agencies"].offer(agency_queryset(municipality_id, user.ward), ward=user.ward)
         else:
             self.fields["ward"].queryset = Ward.objects.filter(municipality_id=municipality_id)
-            agencies = agency_queryset(municipality_id)
-        self.fields["agencies"].queryset = agencies
-        self.fields["agencies"].widget.choices = grouped_agency_choices(agencies)
+            self.fields["agencies"].offer(agency_queryset(municipality_id), ward=self.initial.get("ward"))
         if not self.is_bound and "starts_at" not in self.initial:
-            start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timezone.timedelta(days=7)
-            self.fields["starts_at"].initial = start
+            self.fields["starts_at"].initial, self.fields["ends_at"].initial = default_meeting_hours()
 
     def clean(self):
         cleaned = super().clean()
@@ -74,9 +87,7 @@ class MeetingScheduleForm(forms.Form):
 class MeetingRecordForm(forms.Form):
     """開催記録. The issues of each discussed case are extra fields named issues_<id> / suspected_<id> / note_<id>."""
 
-    attended_agencies = forms.ModelMultipleChoiceField(
-        label=_("出席した機関"), queryset=Agency.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-    )
+    attended_agencies = AgencyMultipleChoiceField(label=_("出席した機関"), required=False)
     minutes = forms.CharField(label=_("議事録"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
     decisions = forms.CharField(label=_("決定事項"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     next_review_on = DateField(label=_("次回の見直し日"), required=False)
@@ -85,9 +96,8 @@ class MeetingRecordForm(forms.Form):
     def __init__(self, *args, meeting, discussions, issue_initial, **kwargs):
         super().__init__(*args, **kwargs)
         invited = list(meeting.agency_links.values_list("agency_id", flat=True))
-        agencies = agency_queryset(meeting.municipality_id, meeting.ward, also=invited)
-        self.fields["attended_agencies"].queryset = agencies
-        self.fields["attended_agencies"].widget.choices = grouped_agency_choices(agencies)
+        self.fields["attended_agencies"].offer(agency_queryset(meeting.municipality_id, meeting.ward, also=invited),
+                                               ward=meeting.ward)
         categories = IssueCategory.objects.for_municipality(meeting.municipality_id).active()
         self.discussion_fields = []
         for discussion in discussions:
@@ -123,18 +133,18 @@ class MeetingRecordForm(forms.Form):
 
 class AttendeeForm(forms.Form):
     name = forms.CharField(label=_("氏名"), max_length=100)
-    agency = forms.ModelChoiceField(label=_("所属機関"), queryset=Agency.objects.none(), required=False)
+    agency = AgencyChoiceField(label=_("所属機関"), required=False)
     affiliation = forms.CharField(label=_("所属（機関以外）"), max_length=100, required=False)
     is_internal = forms.BooleanField(label=_("庁内"), required=False)
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agency_queryset(meeting.municipality_id)
+        self.fields["agency"].offer(agency_queryset(meeting.municipality_id), ward=meeting.ward)
 
 
 class MeetingTaskForm(forms.Form):
     case = forms.ChoiceField(label=_("事例"), required=False)
-    agency = forms.ModelChoiceField(label=_("担当機関"), queryset=Agency.objects.none())
+    agency = AgencyChoiceField(label=_("担当機関"))
     person = forms.CharField(label=_("担当者"), max_length=100, required=False)
     task = forms.CharField(label=_("役割"), max_length=200)
     due_on = DateField(label=_("期限"), required=False)
@@ -146,9 +156,7 @@ class MeetingTaskForm(forms.Form):
         self.fields["case"].choices = [("", "---------"), *((str(d.case_id), d.case.number) for d in discussions)]
         if len(self.cases) == 1:
             self.fields["case"].initial = next(iter(self.cases))
-        agencies = agency_queryset(meeting.municipality_id, meeting.ward)
-        self.fields["agency"].queryset = agencies
-        self.fields["agency"].widget.choices = [("", "---------"), *grouped_agency_choices(agencies)]
+        self.fields["agency"].offer(agency_queryset(meeting.municipality_id, meeting.ward), ward=meeting.ward)
 
     def clean_case(self):
         chosen = self.cleaned_data["case"]
@@ -191,8 +199,8 @@ class ActivityForm(ModelForm):
     class Meta:
         model = Activity
         fields = ["kind", "held_on", "title", "agency_count", "case_count", "participant_count", "agencies", "note"]
-        widgets = {"held_on": DATE, "note": forms.Textarea(attrs={"rows": 2}),
-                   "agencies": forms.SelectMultiple(attrs={"size": 6})}
+        widgets = {"held_on": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"agencies": AgencyMultipleChoiceField}
         help_texts = {
             "agency_count": _("連絡会参加・区独自の取組では必須（のべ機関数に数えます）。"),
             "case_count": _("個別事例検討会議では必須（のべ事例数に数えます）。"),
@@ -201,9 +209,7 @@ class ActivityForm(ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        agencies = agency_queryset(user.municipality_id, user.ward)
-        self.fields["agencies"].queryset = agencies
-        self.fields["agencies"].widget.choices = grouped_agency_choices(agencies)
+        self.fields["agencies"].offer(agency_queryset(user.municipality_id, user.ward), ward=user.ward)
         self.fields["agencies"].required = False
         if not self.instance.pk:
             self.fields["held_on"].initial = timezone.localdate()

@@ -46,6 +46,33 @@ TRANSITIONS = {
 }
 
 
+# A plan decided (策定 or 再プラン) is what starts, or resumes, support by that plan: the case moves on to 支援中
+# by itself rather than waiting at 受付 or プラン作成. A 終結判断 plan leaves the status for the explicit 終結,
+# which needs its reason.
+PLAN_STARTS_SUPPORT_FROM = (CaseStatus.RECEIVED, CaseStatus.ASSESSMENT, CaseStatus.PLANNING, CaseStatus.MONITORING)
+PLAN_KINDS_STARTING_SUPPORT = ("initial", "revision")
+
+
+def case_follow_plan(*, user, case: Case, plan, request=None) -> Case:
+    """The case after `plan` was decided (called by plan_create): 支援中 when the plan starts support, recorded as
+    a status change by whoever decided the plan (the timeline shows the plan beside it); otherwise unchanged.
+    The `case` object the caller holds is brought up to date."""
+    current = Case.all_objects.select_for_update().get(pk=case.pk)
+    if plan.kind not in PLAN_KINDS_STARTING_SUPPORT or current.status not in PLAN_STARTS_SUPPORT_FROM:
+        return case
+    now = timezone.now()
+    CaseStatusChange.objects.create(
+        case=current, action="plan_decided", from_status=current.status, to_status=CaseStatus.SUPPORTING,
+        changed_by=user, changed_at=now,
+    )
+    current.status, current.status_changed_at = CaseStatus.SUPPORTING, now
+    current.version += 1
+    current.save(update_fields=["status", "status_changed_at", "version", "updated_at"])
+    audit_record(action=Action.UPDATE, request=request, user=user, obj=current, detail={"transition": "plan_decided"})
+    case.status, case.status_changed_at, case.version = current.status, current.status_changed_at, current.version
+    return case
+
+
 def available_transitions(case: Case) -> list[tuple[str, Transition]]:
     return [(action, t) for action, t in TRANSITIONS.items() if case.status in t.sources]
 

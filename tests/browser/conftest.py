@@ -85,3 +85,17 @@ def log_in(page, username, password):
     page.get_by_label("パスワード").fill(password)
     page.get_by_role("button", name="ログイン").click()
     page.wait_for_url("**/")
+
+
+def pick(control, typed, expected=None):
+    """Choose in an agency picker (agencies/forms.py, Tom Select) with the keyboard only: type part of a name,
+    check the first match is the one meant, Enter. `control` is the picker's text box, e.g.
+    page.get_by_role("combobox", name="招集する機関") or page.locator("#id_tasks-0-agency-ts-control")."""
+    control.click()
+    control.press_sequentially(typed)
+    from playwright.sync_api import expect
+
+    dropdown = control.page.locator(f"#{control.get_attribute('aria-controls')}")
+    expect(dropdown.locator(".option.active")).to_contain_text(expected or typed)
+    control.press("Enter")
+    control.page.keyboard.press("Escape")  # a multiple picker stays open for the next one; close it

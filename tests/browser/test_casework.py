@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, pick, screenshot
 from tests.factories import TEST_PASSWORD, AgencyFactory
 
 pytestmark = pytest.mark.browser
@@ -62,9 +62,9 @@ def test_search_duplicate_new_household_case_consultation_issues_consent_plan_an
     # A plan with two role assignments.
     page.get_by_role("link", name="支援プランを作成する").click()
     page.get_by_label("支援の目標").fill("家計を立て直し、住まいを守る")
-    page.locator("#id_tasks-0-agency").select_option(label=kita_houkatsu.name)
+    pick(page.locator("#id_tasks-0-agency-ts-control"), "包括", expected=kita_houkatsu.name)
     page.locator("#id_tasks-0-task").fill("見守り訪問")
-    page.locator("#id_tasks-1-agency").select_option(label="北区社会福祉協議会")
+    pick(page.locator("#id_tasks-1-agency-ts-control"), "社会福祉", expected="北区社会福祉協議会")
     page.locator("#id_tasks-1-task").fill("家計相談")
     page.get_by_role("button", name="保存する").click()
     assert page.get_by_text("見守り訪問").first.is_visible() and page.get_by_text("家計相談").first.is_visible()
