@@ -4,6 +4,7 @@ import django_filters
 from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalChanges
 
 from agencies.models import MasterModel
 from core.forms import DateFilter
@@ -15,10 +16,13 @@ AUDITED_APPS = ("cases", "accounts", "meetings", "referrals")
 
 
 def audited_types():
+    """The records a person looks at, by name: not the change history's shadow tables nor plumbing that has no
+    name of its own (a case-number counter), which would show the auditor code names."""
     return [
         (model._meta.label_lower, model._meta.verbose_name)
         for model in apps.get_models()
-        if model._meta.app_label in AUDITED_APPS and not issubclass(model, MasterModel)
+        if model._meta.app_label in AUDITED_APPS and not issubclass(model, (MasterModel, HistoricalChanges))
+        and "verbose_name" in model._meta.original_attrs
     ]
 
 
