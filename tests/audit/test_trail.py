@@ -125,6 +125,13 @@ class TestAuditorSearch:
         in_range = client.get(self.url, {"date_from": today - dt.timedelta(days=1), "date_to": tomorrow})
         assert len(in_range.context["page"].object_list) == 3
 
+    def test_the_kinds_of_record_are_offered_by_their_japanese_names_without_history_tables(self, client, auditor):
+        client.force_login(auditor)
+        offered = dict(client.get(self.url).context["filter"].form.fields["object_type"].choices)
+        assert offered["cases.household"] == "世帯" and offered["referrals.referral"] == "つなぎ"
+        # The change history's shadow tables and the case-number counter are no records a person looks at.
+        assert not [key for key in offered if "historical" in key or key == "cases.casenumbersequence"]
+
     def test_a_bad_date_is_answered_in_japanese_and_does_not_crash(self, client, auditor, events):
         client.force_login(auditor)
         response = client.get(self.url, {"date_from": "2020-13-45"})
