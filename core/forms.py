@@ -58,6 +58,22 @@ class DateTimeField(forms.DateTimeField):
             raise ValidationError(str(error), code=error.code) from None
 
 
+class FiscalYearField(forms.IntegerField):
+    """A 年度 typed as 令和2年度, R2, 平成30年度 or 2020 (core.wareki.parse_fiscal_year), cleaned to 2020."""
+
+    widget = forms.TextInput(attrs={"autocomplete": "off", "size": 12, "placeholder": _("例: 令和2年度、R2")})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        try:
+            return wareki.parse_fiscal_year(value)
+        except wareki.DateError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
 def date_formfield(db_field, **kwargs):
     """formfield_callback: a model's dates become the fields above."""
     if isinstance(db_field, models.DateTimeField):

@@ -229,3 +229,19 @@ def parse_datetime(text) -> dt.datetime:
     if hour > 23 or minute > 59 or second > 59:
         raise DateError(_("存在しない時刻です。0:00から23:59までで入力してください。"), "invalid_time")
     return dt.datetime.combine(day, dt.time(hour, minute, second))
+
+
+FISCAL_YEAR_PATTERN = re.compile(rf"^(?:(?P<era>{_ERA})\s*(?P<era_year>元|\d{{1,2}})|(?P<year>\d{{4}}))\s*(?:年度?)?$")
+
+
+def parse_fiscal_year(text) -> int:
+    """A 年度 as people write it — 令和2年度, R2, 令和元年度, H30年度, 2020年度, 2020 — as the year it starts in."""
+    match = FISCAL_YEAR_PATTERN.match(_clean(text))
+    if not match:
+        raise DateError(_("年度として読めません（例: 令和2年度、R2、2020）。"), "invalid")
+    if not match.group("era"):
+        return int(match.group("year"))
+    number = 1 if match.group("era_year") == "元" else int(match.group("era_year"))
+    if number < 1:
+        raise DateError(_("元号の年は元年（1年）から数えます。"), "era")
+    return ERA_BY_NAME[match.group("era")].start.year - 1 + number

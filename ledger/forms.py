@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import FiscalYearField
+
 from .models import AliasKind
 
 
@@ -21,11 +23,10 @@ class ExportForm(forms.Form):
     """Which meetings to write: a coordinator's own ward, or (administrators) any ward or the whole city."""
 
     ward = forms.ModelChoiceField(label=_("区・圏域"), queryset=None, required=False, empty_label=_("全区・全圏域"))
-    fiscal_year = forms.IntegerField(label=_("年度（西暦）"), required=False, min_value=2000, max_value=2100,
-                                     help_text=_("空欄ならすべての年度。例: 2020（令和2年度）"),
-                                     error_messages={"invalid": _("年度は西暦の数字で入力してください。"),
-                                                     "min_value": _("年度は2000以降を入力してください。"),
-                                                     "max_value": _("年度は2100以前を入力してください。")})
+    fiscal_year = FiscalYearField(label=_("年度"), required=False, min_value=2000, max_value=2100,
+                                  help_text=_("空欄ならすべての年度。例: 令和2年度、R2、2020"),
+                                  error_messages={"min_value": _("年度は平成12年度（2000年度）以降を入力してください。"),
+                                                  "max_value": _("年度は2100年度以前を入力してください。")})
     format = forms.ChoiceField(label=_("形式"), choices=[("xlsx", "Excel（.xlsx）"), ("csv", _("CSV（UTF-8）"))],
                                initial="xlsx")
 

@@ -215,3 +215,17 @@ def test_dates_written_in_python_follow_the_reader_in_force():
         assert asked == []  # the reader (a request's user) is looked up only when a date is written
         assert wareki.format_value(day) == "2020年5月12日"
     assert wareki.format_date(day) == "令和2年5月12日" and wareki.format_value("2020") == "2020"
+
+
+@pytest.mark.parametrize(("text", "fy"), [
+    ("令和2年度", 2020), ("R2", 2020), ("r2年度", 2020), ("令和元年度", 2019), ("H30年度", 2018), ("平成31年度", 2019),
+    ("昭和63年度", 1988), ("2020", 2020), ("２０２０年度", 2020), ("Ｒ２", 2020),
+])
+def test_a_fiscal_year_is_read_in_either_calendar(text, fy):
+    assert wareki.parse_fiscal_year(text) == fy
+
+
+@pytest.mark.parametrize("text", ["令和", "20", "R2.5", "来年度"])
+def test_a_fiscal_year_that_cannot_be_read_says_so(text):
+    with pytest.raises(wareki.DateError, match="年度として読めません"):
+        wareki.parse_fiscal_year(text)

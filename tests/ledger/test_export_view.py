@@ -1,6 +1,7 @@
 """The 書き出す page: a coordinator's own ward, an administrator's any ward or the city; audited."""
 
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -57,4 +58,11 @@ def test_an_administrator_downloads_the_whole_city_as_csv(client, administrator,
 def test_a_bad_year_gets_a_japanese_message(client, administrator, imported):
     client.force_login(administrator)
     response, _body = _download(client, format="xlsx", fiscal_year="令和")
-    assert response.status_code == 400 and "年度は西暦の数字で入力してください。" in response.content.decode()
+    assert response.status_code == 400 and "年度として読めません（例: 令和2年度、R2、2020）。" in response.content.decode()
+
+
+def test_the_year_may_be_typed_in_wareki(client, coordinator_kita, imported):
+    client.force_login(coordinator_kita)
+    response, body = _download(client, ward=coordinator_kita.ward_id, format="csv", fiscal_year="Ｒ２年度")
+    assert response.status_code == 200 and "開催台帳_北区_令和2年度.csv" in unquote(response["Content-Disposition"])
+    assert len(body.decode("utf-8-sig").splitlines()) == 4  # the header and 北区's three meetings of 令和2年度

@@ -7,7 +7,6 @@ The file holds case numbers and what was discussed about each case, so every exp
 """
 
 import os
-import re
 import unicodedata
 from pathlib import Path
 
@@ -21,20 +20,14 @@ from agencies.models import Municipality, Ward
 from core import wareki
 from ledger.export import FORMATS, ledger_export
 
-ERA_YEAR = re.compile(r"^(令和|平成|R|H)(元|\d{1,2})$")
-
 
 def parse_fiscal_year(text: str) -> int:
-    """「2020」「2020年度」「令和2年度」「R2」「平成30年度」 → 2020 …; ValueError with the reason in Japanese."""
-    value = unicodedata.normalize("NFKC", text or "").strip().upper().removesuffix("年度")
-    match = ERA_YEAR.match(value)
-    if match:
-        era = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989}[match.group(1)]
-        fy = era - 1 + (1 if match.group(2) == "元" else int(match.group(2)))
-    elif re.fullmatch(r"\d{4}", value):
-        fy = int(value)
-    else:
-        raise ValueError(_("年度「%(value)s」を読めません。2020 や 令和2年度 のように指定してください。") % {"value": text})
+    """「2020」「2020年度」「令和2年度」「R2」「平成30年度」 → 2020 … (core.wareki.parse_fiscal_year, as the export
+    page reads it); ValueError with the reason in Japanese."""
+    try:
+        fy = wareki.parse_fiscal_year(text)
+    except wareki.DateError:
+        raise ValueError(_("年度「%(value)s」を読めません。2020 や 令和2年度 のように指定してください。") % {"value": text}) from None
     latest = wareki.fiscal_year(timezone.localdate())
     if not wareki.EARLIEST.year <= fy <= latest:
         raise ValueError(_("年度「%(value)s」は範囲外です（%(first)d〜%(last)d年度）。")
