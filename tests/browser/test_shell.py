@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 NAVIGATION = {
     "coordinator_kita": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ", "活動", "台帳の取り込み"],
     "coordinator_nishinari": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ", "活動", "台帳の取り込み"],
-    "agency_worker": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ"],
+    "agency_worker": ["ダッシュボード", "会議", "つなぎ"],  # no case files (docs/access-policy.md)
     "supervisor": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ", "活動"],
     "bureau": ["ダッシュボード", "統計", "年次集計", "活動と相談", "つなぎの集計"],
     "administrator": ["ダッシュボード", "統計", "年次集計", "活動と相談", "つなぎの集計", "台帳の取り込み", "マスタ管理"],
