@@ -18,13 +18,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services as case_services
 from core import wareki
 from ledger.importer import import_ledger
 from ledger.parsing import LedgerFile
 from meetings import services as meeting_services
 from referrals.models import ReferralKind
 from tests.conftest import LEDGER_CSV_KITA
-from tests.factories import HouseholdMemberFactory
+from tests.factories import HouseholdFactory, HouseholdMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +122,9 @@ def dated_world(osaka, kita, coordinator_kita, household_kita, case_kita, consen
                            relationship="子", birth_date=dt.date(1990, 4, 1))
     import_ledger(municipality=osaka, file=LedgerFile.from_bytes("台帳.csv", LEDGER_CSV_KITA.encode()),
                   user=administrator)
+    twin = HouseholdFactory(ward=kita)
+    HouseholdMemberFactory(household=twin, name="北村 一朗", name_kana="きたむら いちろう")
+    case_services.household_merge(user=coordinator_kita, source=twin, target=household_kita, reason="同じ世帯")
     return {"member": member, "case": case_kita, "household": household_kita, "meeting": held_meeting,
             "upcoming": meeting_kita, "activity": activity_kita, "referral": referral_kita, "job": import_job_kita}
 
@@ -135,6 +139,12 @@ def _pages(o):
         ("coordinator_kita", reverse("cases:household_list")),
         ("coordinator_kita", reverse("cases:household_detail", args=[household.pk])),
         ("coordinator_kita", reverse("cases:household_edit", args=[household.pk])),
+        ("coordinator_kita", reverse("cases:household_ecomap", args=[household.pk])),
+        ("coordinator_kita", reverse("cases:household_merge", args=[household.pk])),
+        ("coordinator_kita", reverse("cases:household_create")),
+        ("coordinator_kita", reverse("cases:member_create", args=[household.pk])),
+        ("coordinator_kita", reverse("cases:member_edit", args=[o["member"].pk])),
+        ("coordinator_kita", reverse("cases:case_create", args=[household.pk])),
         ("coordinator_kita", reverse("cases:case_list")),
         ("coordinator_kita", reverse("cases:case_detail", args=[case.pk])),
         ("coordinator_kita", reverse("cases:case_edit", args=[case.pk])),
@@ -146,7 +156,10 @@ def _pages(o):
         ("coordinator_kita", reverse("meetings:meeting_print", args=[o["meeting"].pk])),
         ("coordinator_kita", reverse("meetings:meeting_edit", args=[o["upcoming"].pk])),
         ("coordinator_kita", reverse("meetings:meeting_record", args=[o["upcoming"].pk])),
+        ("coordinator_kita", reverse("meetings:meeting_create")),
         ("coordinator_kita", reverse("meetings:activity_list")),
+        ("coordinator_kita", reverse("meetings:activity_create")),
+        ("coordinator_kita", reverse("meetings:activity_edit", args=[o["activity"].pk])),
         ("coordinator_kita", reverse("referrals:referral_list") + "?box=ward"),
         ("coordinator_kita", reverse("referrals:referral_detail", args=[referral.pk])),
         ("coordinator_kita", reverse("referrals:referral_sheet", args=[referral.pk])),
@@ -159,6 +172,8 @@ def _pages(o):
         ("agency_worker", reverse("referrals:referral_list")),
         ("agency_worker", reverse("referrals:referral_detail", args=[referral.pk])),
         ("agency_worker", reverse("referrals:notification_list")),
+        ("agency_worker", reverse("referrals:referral_return", args=[referral.pk])),
+        ("agency_worker", reverse("cases:task_detail", args=[case.tasks.order_by("pk").first().pk])),
         ("agency_worker", reverse("meetings:meeting_detail", args=[o["upcoming"].pk])),
         ("supervisor", reverse("home:dashboard")),
         ("supervisor", reverse("meetings:meeting_list")),
@@ -170,6 +185,9 @@ def _pages(o):
         ("auditor", reverse("audit:event_list")),
         ("administrator", reverse("ledger:import_list")),
         ("administrator", reverse("admin:ledger_ledgerimport_changelist")),
+        ("administrator", reverse("admin:accounts_user_changelist")),
+        ("administrator", reverse("admin:reports_reportlayout_changelist")),
+        ("administrator", reverse("admin:cases_householdmerge_changelist")),
         ("administrator", reverse("admin:accounts_user_change", args=[o["coordinator"].pk])),
         ("administrator", reverse("admin:accounts_user_history", args=[o["coordinator"].pk])),
     ]
@@ -240,3 +258,14 @@ def test_downloads_are_named_with_the_wareki_fiscal_year(client, bureau, coordin
     client.force_login(coordinator_kita)
     response = client.get(reverse("ledger:export"), {"ward": kita.pk, "fiscal_year": 2020, "format": "csv"})
     assert quote("開催台帳_北区_令和2年度.csv") in response["Content-Disposition"]
+
+
+def test_the_admin_writes_dates_as_everywhere_else(client, administrator, dated_world):
+    from cases.models import HouseholdMerge
+
+    client.force_login(administrator)
+    merge = HouseholdMerge.objects.get()
+    when = wareki.format_datetime(merge.merged_at)
+    listed = visible_text(client.get(reverse("admin:cases_householdmerge_changelist")).content.decode())
+    shown = visible_text(client.get(reverse("admin:cases_householdmerge_change", args=[merge.pk])).content.decode())
+    assert when in listed and when in shown
