@@ -179,6 +179,8 @@ class CaseEditForm(CaseForm, VersionedForm):
         self.fields["lead"].queryset = self.fields["lead"].queryset.filter(
             municipality_id=municipality_id, role="coordinator", is_active=True
         )
+        if self.instance.pk:  # the case's own ward's coordinators (docs/access-policy.md)
+            self.fields["lead"].queryset = self.fields["lead"].queryset.filter(ward_id=self.instance.ward_id)
 
 
 class TransitionForm(forms.Form):

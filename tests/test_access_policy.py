@@ -41,7 +41,10 @@ def _worker(kita, name):
 @pytest.fixture
 def world(cast, kita, case_kita, consultation_kita, coordinator_kita):
     """case_kita with one user of each relation, and the task, referral and meeting each relation's pages open."""
-    users = {"ward_coordinator": coordinator_kita, "other_ward_coordinator": cast["coordinator_nishinari"],
+    lead = UserFactory(username="kita_lead", role=Role.COORDINATOR, ward=kita, last_name="主担当")
+    case_services.case_update(user=coordinator_kita, case=case_kita, expected_version=case_kita.version, lead=lead)
+    case_kita.refresh_from_db()
+    users = {"ward_coordinator": coordinator_kita, "lead": lead, "other_ward_coordinator": cast["coordinator_nishinari"],
              "bureau": cast["bureau"], "administrator": cast["administrator"], "auditor": cast["auditor"]}
     own = {}
     # A task given under a consent naming the agency.
@@ -93,7 +96,7 @@ def _urls(world, relation, surface) -> list[str]:
 
 def test_the_document_names_every_relation_the_issue_lists():
     assert set(SURFACES) == set(ITEMS) == {
-        "ward_coordinator", "other_ward_coordinator", "dispatched_sv", "task_agency", "referral_receiver",
+        "ward_coordinator", "lead", "other_ward_coordinator", "dispatched_sv", "task_agency", "referral_receiver",
         "referral_sender_agency", "meeting_agency", "consent_agency", "bureau", "administrator", "auditor"}
 
 
@@ -165,3 +168,12 @@ def test_a_task_s_window_closes_when_its_consent_is_withdrawn(client, world):
     client.force_login(worker)
     page = client.get(reverse("cases:task_detail", args=[task.pk])).content.decode()
     assert world["case"].household.members.get(is_primary=True).name not in page and "同意を撤回" in page
+
+
+def test_the_lead_is_one_of_the_case_s_ward_coordinators(case_kita, coordinator_kita, coordinator_nishinari):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        case_services.case_update(user=coordinator_kita, case=case_kita, expected_version=case_kita.version,
+                                  lead=coordinator_nishinari)
+    assert caught.value.code == "lead_other_ward"

@@ -118,6 +118,10 @@ def case_open(*, user, household, received_on, intake_channel, referring_categor
 
 @transaction.atomic
 def case_update(*, user, case: Case, expected_version: int, request=None, **changes) -> Case:
+    lead = changes.get("lead")
+    if lead is not None and (lead.role != "coordinator" or lead.ward_id != case.ward_id):
+        # docs/access-policy.md: the lead opens the case like any coordinator of its ward, and only they can.
+        raise ValidationError(_("主担当には、事例を担当する区のつながる体制推進員を選んでください。"), code="lead_other_ward")
     return versioned_update(case, expected_version=expected_version, fields=CASE_FIELDS, changes=changes,
                             user=user, request=request)
 
