@@ -10,6 +10,24 @@ PERSONAL_NAMESPACES = frozenset({"cases", "meetings", "referrals", "ledger", "ap
 NOT_PERSONAL_ROUTES = frozenset({"api:schema", "api:docs", "api:not_found", "api:reports_annual",
                                  "api:reports_activities", "api:reports_referrals"})
 REFUSALS = (403, 404)
+# What a refused route was about, for the trail's 対象 column: (the URL name's stem, the model it opens).
+ROUTE_OBJECTS = (("household", "cases.household"), ("member", "cases.householdmember"), ("consent", "cases.consent"),
+                 ("task", "cases.roleassignment"), ("issue", "cases.caseissue"), ("consultation", "cases.consultation"),
+                 ("case", "cases.case"), ("meeting", "meetings.meeting"), ("activity", "meetings.activity"),
+                 ("referral", "referrals.referral"), ("import", "ledger.importjob"))
+
+
+def _refused_object(match) -> tuple[str, str, str]:
+    """(object_type, object_id, label) of the record a refused route names, e.g. 「事例 #12」."""
+    from django.apps import apps
+
+    pk = match.kwargs.get("pk")
+    for stem, label in ROUTE_OBJECTS:
+        if stem in match.url_name:
+            model = apps.get_model(label)
+            name = str(model._meta.verbose_name)
+            return label, str(pk or ""), f"{name} #{pk}" if pk is not None else name
+    return "", str(pk or ""), ""
 
 
 class RefusalAuditMiddleware:
@@ -23,7 +41,9 @@ class RefusalAuditMiddleware:
             user = getattr(request, "user", None)
             if (match is not None and match.namespace in PERSONAL_NAMESPACES
                     and match.view_name not in NOT_PERSONAL_ROUTES and user is not None and user.is_authenticated):
-                audit_record(action=Action.REFUSED, request=request, user=user,
+                object_type, object_id, label = _refused_object(match)
+                audit_record(action=Action.REFUSED, request=request, user=user, object_type=object_type,
+                             object_id=object_id, object_label=label,
                              detail={"status": response.status_code, "route": match.view_name,
                                      "ids": {key: str(value) for key, value in match.kwargs.items()},
                                      "method": request.method})

@@ -31,6 +31,8 @@ def test_a_refusal_names_who_asked_for_which_route_and_id(client, cast, case_kit
     [event] = _refusals(user)
     assert event.detail == {"status": status, "route": route, "ids": {"pk": str(pk)}, "method": "GET"}
     assert event.path == url  # no query string: no search term reaches the trail
+    kind = "世帯" if "household" in route else "事例"
+    assert (event.object_id, event.object_label) == (str(pk), f"{kind} #{pk}")
 
 
 def test_an_unknown_id_is_a_refusal_too_but_an_unknown_address_or_a_report_is_not(client, coordinator_kita, bureau):
