@@ -12,7 +12,7 @@ from core.forms import DateFilter
 from .models import Action, AuditEvent
 
 # The apps whose records the trail names; the search offers their models by their Japanese names.
-AUDITED_APPS = ("cases", "accounts", "meetings", "referrals")
+AUDITED_APPS = ("cases", "accounts", "meetings", "referrals", "ledger")
 
 
 def audited_types():
