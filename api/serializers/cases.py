@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from agencies.models import Agency
 from cases.models import (
+    CareLevel,
     Case,
     CaseIssue,
     ConsentPurpose,
@@ -15,6 +16,9 @@ from cases.models import (
     ConsultationMethod,
     Household,
     HouseholdMember,
+    IntellectualDisabilityGrade,
+    MentalDisabilityGrade,
+    PhysicalDisabilityGrade,
     RoleAssignment,
 )
 
@@ -27,6 +31,15 @@ class MemberSerializer(serializers.ModelSerializer):
     age = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("今日の年齢（生年月日がなければ推定年齢）"))
     age_is_estimated = serializers.BooleanField(read_only=True)
     relationship_label = serializers.CharField(read_only=True, help_text=_("続柄の表示（例: 子（長男））"))
+    # Declared so that the schema says "" (none recorded) is a value too: read-only model fields lose allow_blank.
+    care_level = serializers.ChoiceField(choices=CareLevel.choices, allow_blank=True, read_only=True,
+                                         help_text=_("要介護度（空欄: なし・不明）"))
+    physical_disability_grade = serializers.ChoiceField(choices=PhysicalDisabilityGrade.choices, allow_blank=True,
+                                                        read_only=True, help_text=_("身体障害者手帳の等級（空欄: なし）"))
+    intellectual_disability_grade = serializers.ChoiceField(choices=IntellectualDisabilityGrade.choices, allow_blank=True,
+                                                            read_only=True, help_text=_("療育手帳の判定（空欄: なし）"))
+    mental_disability_grade = serializers.ChoiceField(choices=MentalDisabilityGrade.choices, allow_blank=True,
+                                                      read_only=True, help_text=_("精神障害者保健福祉手帳の等級（空欄: なし）"))
 
     class Meta:
         model = HouseholdMember

@@ -47,7 +47,7 @@ class SearchKeyedQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         for key, (source, normalise) in self.model.SEARCH_KEYS.items():
-            if source in kwargs:
+            if source in kwargs and key not in kwargs:  # bulk_update() sends both, already derived
                 if not isinstance(kwargs[source], str):
                     raise TypeError(f"{source} is updated only with a value, so that {key} can follow it")
                 kwargs[key] = normalise(kwargs[source])

@@ -21,6 +21,7 @@ def test_search_duplicate_new_household_case_consultation_issues_consent_plan_an
     page.get_by_label("世帯を探す").fill("ｷﾀﾑﾗ")
     page.get_by_role("button", name="検索").click()
     assert page.get_by_role("link", name="北村 一郎").is_visible()
+    assert "ｷﾀﾑﾗ" not in page.url and "s=" in page.url  # the search is posted, not put in the address
 
     # A new household with the same kana and birth date is flagged before anything is saved.
     page.get_by_role("link", name="世帯を新規登録").click()
@@ -70,10 +71,12 @@ def test_search_duplicate_new_household_case_consultation_issues_consent_plan_an
     assert page.get_by_text("見守り訪問").first.is_visible() and page.get_by_text("家計相談").first.is_visible()
     screenshot(page, "casework-2-case")
 
-    # Close the case with a reason.
-    close = page.locator("form.transition", has=page.get_by_role("button", name="終結する"))
-    close.get_by_label("理由（必須）").fill("家賃の滞納が解消した")
-    close.get_by_role("button", name="終結する").click()
+    # Close the case with a reason: the reason box appears only once 終結 is chosen.
+    status_form = page.locator("form.transition")
+    assert status_form.get_by_role("textbox").is_hidden()
+    status_form.get_by_label("終結する").check()
+    status_form.get_by_label("終結の理由（必須）").fill("家賃の滞納が解消した")
+    status_form.get_by_role("button", name="状況を変更する").click()
     assert page.locator("h1 .status").inner_text() == "終結"
     assert page.get_by_text("家賃の滞納が解消した").first.is_visible()
 

@@ -122,7 +122,7 @@ def test_every_demo_household_has_exactly_one_primary_member_and_at_most_four():
     assert households.exists()
     assert all(household.primaries == 1 for household in households)
     assert all(1 <= household.size <= 4 for household in households)
-    assert not HouseholdMember.objects.filter(is_primary=True).exclude(relationship="本人").exists()
+    assert not HouseholdMember.objects.filter(is_primary=True).exclude(relationship="self").exists()
 
 
 def test_demo_households_are_addressed_in_their_own_ward():
