@@ -13,11 +13,44 @@ from django.utils.translation import gettext_lazy as _
 from core import wareki
 
 # Text boxes, not the browser's date pickers: a date picker cannot take 令和2年5月12日 or S23.6.15 typed in.
-# The value written back into the box stays ISO, which the fields read as well.
-DATE = forms.DateInput(format="%Y-%m-%d", attrs={
+# The value written into the box is in the reader's style (core.wareki.format_date: 令和2年5月12日, or
+# 2020年5月12日), which the fields read back exactly, so a form sent again keeps its dates.
+
+
+class DateInput(forms.DateInput):
+    """A date box showing its value as the reader writes dates. Typed text that reads as a date (R2.5.12, or the
+    ISO of a filter's query string) is shown the same way; text that does not is left as typed, by its error."""
+
+    parse, write = staticmethod(wareki.parse_date), staticmethod(wareki.format_date)
+
+    def format_value(self, value):
+        if value in ("", None):
+            return None
+        if isinstance(value, str):
+            try:
+                value = self.parse(value)
+            except wareki.DateError:
+                return value
+        if isinstance(value, dt.date):
+            return self.write(value)
+        return super().format_value(value)
+
+
+class DateTimeInput(DateInput):
+    """令和2年5月12日 14:00 (the time zone's local time: DateTimeField.prepare_value has made it naive)."""
+
+    parse, write = staticmethod(wareki.parse_datetime), staticmethod(wareki.format_datetime)
+
+    def format_value(self, value):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        return super().format_value(value)
+
+
+DATE = DateInput(attrs={
     "autocomplete": "off", "size": 16, "placeholder": _("例: 令和2年5月12日、R2.5.12"),
 })
-DATETIME = forms.DateTimeInput(format="%Y-%m-%d %H:%M", attrs={
+DATETIME = DateTimeInput(attrs={
     "autocomplete": "off", "size": 22, "placeholder": _("例: 令和2年5月12日 14:00"),
 })
 

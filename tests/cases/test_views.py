@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, Household, HouseholdMember, IssueCategory
+from core import wareki
 from tests.factories import HouseholdFactory, HouseholdMemberFactory
 
 
@@ -106,6 +107,22 @@ class TestCasePages:
         assert response.status_code == 302
         page = kita_client.get(reverse("cases:case_detail", args=[case_kita.pk])).content.decode()
         assert "食料が尽きた" in page and "フードバンクにつなぐ" in page
+
+    @pytest.mark.parametrize(("style", "shown"), [("wareki", r"令和\d+年\d+月\d+日 \d\d:\d\d"),
+                                                  ("seireki", r"\d{4}年\d+月\d+日 \d\d:\d\d")])
+    def test_the_phone_call_form_opens_on_now_in_the_readers_style_and_sent_as_shown_keeps_it(
+            self, kita_client, coordinator_kita, case_kita, style, shown):
+        coordinator_kita.date_style = style
+        coordinator_kita.save(update_fields=["date_style"])
+        url = reverse("cases:consultation_create", args=[case_kita.pk])
+        page = kita_client.get(reverse("cases:case_detail", args=[case_kita.pk])).content.decode()  # the form is there
+        held_at = re.search(r'name="held_at" value="([^"]*)"', page).group(1)
+        assert re.fullmatch(shown, held_at)
+        response = kita_client.post(url, {"held_at": held_at, "method": "phone", "summary": "電話", "minutes": "5",
+                                          "next_action": "", "next_due_on": ""})
+        assert response.status_code == 302
+        recorded = case_kita.consultations.get(summary="電話").held_at
+        assert wareki.format_datetime(recorded, style) == held_at
 
     def test_an_illegal_move_from_the_page_shows_the_reason(self, kita_client, case_kita):
         response = kita_client.post(reverse("cases:case_transition", args=[case_kita.pk]), {"action": "support"})

@@ -4,6 +4,7 @@ import datetime as dt
 import importlib
 import inspect
 import pkgutil
+import re
 from pathlib import Path
 
 import django_filters
@@ -12,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from core import wareki
 from core.forms import DateField, DateTimeField
 
 PROJECT = Path(settings.BASE_DIR).resolve()
@@ -67,10 +69,38 @@ def test_a_datetime_field_says_what_is_wrong():
     assert form.errors["moment"] == ["存在しない時刻です。0:00から23:59までで入力してください。"]
 
 
-def test_the_boxes_are_text_boxes_that_can_take_wareki_and_keep_an_iso_value():
-    form = _Form(initial={"day": dt.date(2020, 5, 12)})
-    html = str(form["day"])
-    assert 'type="text"' in html and 'value="2020-05-12"' in html and "令和2年5月12日" in html  # the placeholder
+def _box_value(bound_field):
+    return re.search(r'value="([^"]*)"', str(bound_field)).group(1)
+
+
+def test_the_boxes_are_text_boxes_that_show_their_value_in_wareki():
+    form = _Form(initial={"day": dt.date(2020, 5, 12), "moment": timezone.make_aware(dt.datetime(2026, 11, 30, 9, 57))})
+    assert 'type="text"' in str(form["day"]) and 'type="text"' in str(form["moment"])
+    assert _box_value(form["day"]) == "令和2年5月12日"
+    assert _box_value(form["moment"]) == "令和8年11月30日 09:57"  # Tokyo time
+
+
+@pytest.mark.parametrize(("style", "day", "moment"), [
+    (wareki.WAREKI, "令和元年5月1日", "令和元年5月1日 00:30"),
+    (wareki.SEIREKI, "2019年5月1日", "2019年5月1日 00:30"),
+])
+def test_a_form_sent_again_as_shown_keeps_its_dates_in_either_style(style, day, moment):
+    initial = {"day": dt.date(2019, 5, 1), "moment": timezone.make_aware(dt.datetime(2019, 5, 1, 0, 30))}
+    with wareki.reading_as(style):
+        shown = _Form(initial=initial)
+        data = {"day": _box_value(shown["day"]), "moment": _box_value(shown["moment"])}
+    assert data == {"day": day, "moment": moment}
+    sent = _Form(data=data, initial=initial)
+    assert sent.is_valid(), sent.errors
+    assert sent.cleaned_data == initial
+    assert not sent.has_changed()
+
+
+def test_a_typed_date_is_shown_back_in_wareki_and_one_that_does_not_read_as_typed():
+    form = _Form(data={"day": "2026-04-01", "moment": "R8.11.30 9時57分"})  # ISO, as a filter's query string has it
+    assert (_box_value(form["day"]), _box_value(form["moment"])) == ("令和8年4月1日", "令和8年11月30日 09:57")
+    form = _Form(data={"day": "令和2年2月30日", "moment": "きのう"})
+    assert (_box_value(form["day"]), _box_value(form["moment"])) == ("令和2年2月30日", "きのう")
 
 
 # ------------------------------------------------------------------------------------------------ every form
