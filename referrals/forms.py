@@ -78,6 +78,15 @@ class ReferralForm(forms.Form):
         self.fields["basis_meeting"].queryset = statutory_meetings(user, cases)
         self.fields["basis_meeting"].label_from_instance = meeting_label
 
+    def limit_shares(self, held: dict) -> None:
+        """Only the items the sender holds (an agency: what it received or its task shows)."""
+        field = self.fields["shares"]
+        field.choices = [(value, label) for value, label in SharedItem.choices if value in held]
+        if field.choices:
+            field.help_text = _("あなたの機関が受け取っている情報だけを渡せます。選んだ情報だけが依頼先に表示されます。")
+        else:
+            field.help_text = _("あなたの機関はこの事例の個人情報を受け取っていないため、個人情報を含めずに依頼してください。")
+
     def clean_recipient(self):
         value = self.cleaned_data["recipient"]
         kind, _sep, pk = value.partition(":")

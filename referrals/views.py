@@ -13,14 +13,14 @@ from accounts.access import read_view, role_required
 from accounts.models import PERSONAL_DATA_ROLES, Role
 from audit.models import Action
 from audit.services import audit_list, audit_record
-from cases.models import ConsentPurpose
+from cases.models import Case, ConsentPurpose
 from cases.selectors import consent_status
 from cases.sharing import SHARING_PURPOSES
 from core.forms import call_service
 from core.pagination import page_query
 from core.wareki import format_date
 
-from . import notifications, selectors, services
+from . import notifications, selectors, services, sharing
 from .access import referral_for_user
 from .forms import ActionForm, ReferralForm, ReturnForm
 from .models import Referral, ReferralStatus
@@ -62,6 +62,9 @@ def referral_create(request):
             raise Http404
         initial["case"] = case.pk if case else None
     form = ReferralForm(request.POST or None, user=user, cases=cases, initial=initial)
+    if case is not None and user.role == Role.AGENCY_WORKER:
+        # Offer only what this agency holds of the case (referrals.sharing); the service checks it again.
+        form.limit_shares(sharing.sender_sources(user, case))
     if request.method == "POST" and form.is_valid():
         referral = call_service(form, services.referral_send, user=user, request=request, **form.service_kwargs())
         if referral:
@@ -71,6 +74,7 @@ def referral_create(request):
     consents = _consent_summary(case) if case is not None and user.role == Role.COORDINATOR else None
     return render(request, "referrals/referral_form.html", {
         "form": form, "case": case, "consents": consents, "consent_purpose": ConsentPurpose.PROVISION,
+        "opens_case": case is not None and Case.objects.for_user(user).filter(pk=case.pk).exists(),
     }, status=400 if form.errors else 200)
 
 

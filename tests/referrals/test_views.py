@@ -1,6 +1,7 @@
 """Referral pages: what the receiver sees before and after its answer, the forms, inboxes, badges, the sheet."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -270,3 +271,13 @@ class TestSheet:
         assert "つなぐシート" in page and _primary(case_kita).name in page and "氏名（自署）" in page
         assert "取扱注意" in page and "http" not in page.replace("http://www.w3.org", "")
         assert AuditEvent.objects.filter(action=Action.EXPORT, object_type="referrals.referral").exists()
+
+
+class TestAnAgencyForwarding:
+    def test_the_form_offers_only_the_items_the_agency_holds(self, client, agency_worker, case_kita):
+        """Its task lets it see the person and the issues: those, and nothing more, are offered."""
+        client.force_login(agency_worker)
+        page = client.get(reverse("referrals:referral_create") + f"?case={case_kita.pk}").content.decode()
+        offered = re.findall(r'name="shares" value="(\w+)"', page)
+        assert offered == ["identity", "issues"]
+        assert reverse("cases:case_detail", args=[case_kita.pk]) not in page  # it opens no case file
