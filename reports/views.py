@@ -143,19 +143,20 @@ def activities(request):
     if form.is_valid():
         data = form.cleaned_data
         report = activity_report(municipality=municipality, start=data["start"], end=data["end"], ward=data.get("ward"))
-        months = sorted(set(report.consultations_by_month["current"]))
+        by_month = report.consultations_by_month
+        # A month with consultations only a year earlier is a row too (0 against last year's count).
+        months = sorted(set(by_month["current"]) | {_year_shifted(m, 1) for m in by_month["previous"]})
         context.update(report=report, months=[
-            (month, report.consultations_by_month["current"].get(month, 0),
-             report.consultations_by_month["previous"].get(_year_before(month), 0))
+            (month, by_month["current"].get(month, 0), by_month["previous"].get(_year_shifted(month, -1), 0))
             for month in months
         ], indicators=evaluation_indicators(municipality=municipality, start=data["start"], end=data["end"],
                                             ward=data.get("ward")))
     return render(request, "reports/activities.html", context, status=200 if form.is_valid() else 400)
 
 
-def _year_before(month: str) -> str:
+def _year_shifted(month: str, years: int) -> str:
     year, number = month.split("-")
-    return f"{int(year) - 1}-{number}"
+    return f"{int(year) + years}-{number}"
 
 
 @bureau_view

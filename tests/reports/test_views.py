@@ -1,12 +1,15 @@
 """The bureau's report pages."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import Action, AuditEvent
+from core import wareki
 from tests.reports.test_annual import held
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +127,24 @@ def test_a_ratio_against_a_year_with_no_consultations_cannot_be_compared(client,
     assert "1 件（昨年度同月 0 件、比較できません）" in page and "倍" not in page
     api = client.get(reverse("api:reports_activities"), {"start": day.replace(day=1), "end": day}).json()
     assert api["consultations"] == {"current": 1, "previous": 0} and api["consultations_vs_same_months_last_year"] is None
+
+
+def _month_rows(page):
+    """The rows of 活動と相談's month table: (月, 相談件数, 昨年度同月) as shown."""
+    table = page.split(">月</th>", 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">(\d+)</td><td class="num">(\d+)</td></tr>', table)
+
+
+def test_the_month_table_says_when_a_period_has_no_consultations(client, bureau, db):
+    client.force_login(bureau)
+    page = client.get(reverse("reports:activities"), {"start": "2022-04-01", "end": "2022-06-30"}).content.decode()
+    assert _month_rows(page) == []
+    assert "データはありません" in page.split(">月</th>", 1)[1].split("</table>", 1)[0]
+
+
+def test_a_month_with_consultations_only_a_year_earlier_is_a_row_of_the_month_table(client, bureau, consultation_kita):
+    client.force_login(bureau)
+    day = timezone.localtime(consultation_kita.held_at).date()
+    a_year_on = day.replace(year=day.year + 1)
+    page = client.get(reverse("reports:activities"), {"start": a_year_on.replace(day=1), "end": a_year_on})
+    assert _month_rows(page.content.decode()) == [(wareki.format_month(a_year_on), "0", "1")]
