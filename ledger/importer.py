@@ -13,7 +13,7 @@ each pass has got; raising `ImportCancelled` from it rolls the whole import back
 Rows for one 事例番号, 開催日, 会議種別 and 開催根拠 are one meeting, whether they come in two files (the second
 adds nothing) or twice in one file: the check reports such rows as a group (「行5と行9は同じ会議です」) and
 the import writes the group's first row only, unless the user says they are separate meetings
-(`Result.choose_separate`, the page's confirm step). To find them the check keeps one integer per row.
+(`Result.choose_separate`, the page's confirm step). To find them the check keeps two small integers per row.
 """
 
 import datetime as dt
@@ -104,15 +104,10 @@ class Row:
         return (self.case_number, self.held_on, self.kind.pk, self.basis.pk)
 
     @property
-    def meeting(self) -> int:
-        """The key within its 事例番号, as one exact integer (a few dozen bytes per row kept by the check)."""
-        return (self.held_on.toordinal() << 128) | (self.kind.pk << 64) | self.basis.pk
-
-    @property
     def content(self) -> int:
-        """What the row says beyond its key, as a hash: only to tell the user that two rows of one meeting differ."""
+        """What the row says beyond its key, as a 24-bit hash: only to tell the user that rows of one meeting differ."""
         return hash((self.sv, frozenset(c.pk for c in self.participants),
-                     frozenset((c.pk, suspected) for c, suspected in self.issues))) & ((1 << 61) - 1)
+                     frozenset((c.pk, suspected) for c, suspected in self.issues))) & 0xFFFFFF
 
 
 @dataclass
@@ -124,6 +119,7 @@ class CaseInfo:
     referrer: AgencyCategory | None
     first_new: tuple | None = None  # (date, row) of its earliest meeting not imported before
     last_new: dt.date | None = None
+    index: int = 0  # its place among the file's 事例番号 (the check's key of a meeting starts with it)
 
 
 @dataclass
@@ -369,6 +365,20 @@ def _present(municipality, case_numbers, exclude_import=None) -> tuple[set, set]
     return set(numbers.values()), present
 
 
+class _Keys:
+    """A meeting (事例番号, 開催日, 会議種別, 開催根拠) as one exact integer: the 事例番号's place in the file, the
+    day's ordinal (22 bits: up to 9999-12-31) and the kind's and basis's places among those met (16 bits each)."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[int, int] = {}
+        self.bases: dict[int, int] = {}
+
+    def of(self, case_index: int, row: Row) -> int:
+        kind = self.kinds.setdefault(row.kind.pk, len(self.kinds))
+        basis = self.bases.setdefault(row.basis.pk, len(self.bases))
+        return case_index << 54 | row.held_on.toordinal() << 32 | kind << 16 | basis
+
+
 def check(*, municipality, file: LedgerFile, ward=None, progress: Progress | None = None) -> Result:
     """The first pass: every row checked, and what an import would create counted. Writes nothing.
 
@@ -377,16 +387,18 @@ def check(*, municipality, file: LedgerFile, ward=None, progress: Progress | Non
     result = Result(filename=file.name)
     cases = result.cases
     existing = set()
-    # Per 事例番号, its meetings met so far (Row.meeting → the first row | Row.content << 32), and the
-    # duplicate groups by their first row.
-    seen: dict[str, dict[int, int]] = defaultdict(dict)
+    # Every meeting met so far (_Keys) → its first row | Row.content << 24, and the duplicate groups by their
+    # first row: two small integers per row, about 130 bytes (13 MB for 100,000 rows: docs/benchmarks.md).
+    # Row numbers fit in 24 bits: a 200 MB file has fewer than 16 million rows.
+    keys = _Keys()
+    seen: dict[int, int] = {}
     groups: dict[int, Duplicate] = {}
     for read, rows in _chunks(municipality, file, result.errors, only_ward=ward):
         result.rows += read
         recorded, present = _present(municipality, {r.case_number for r in rows})
         existing |= recorded
         for r in rows:
-            info = cases.setdefault(r.case_number, CaseInfo(r.number, r.ward, r.referrer))
+            info = cases.setdefault(r.case_number, CaseInfo(r.number, r.ward, r.referrer, index=len(cases)))
             if info.ward != r.ward:
                 result.errors.append(CellError(r.number, "区", r.ward.name, Notice(
                     "case_ward_differs", {"case": r.case_number, "row": info.row, "ward": info.ward.name})))
@@ -399,14 +411,15 @@ def check(*, municipality, file: LedgerFile, ward=None, progress: Progress | Non
             if r.key in present:
                 result.meetings_present += 1
                 continue
-            first = seen[r.case_number].get(r.meeting)
+            key = keys.of(info.index, r)
+            first = seen.get(key)
             if first is not None:  # an earlier row of this file is the same meeting
-                first_row = first & 0xFFFFFFFF
+                first_row = first & 0xFFFFFF
                 group = groups.setdefault(first_row, Duplicate([first_row], r.case_number, r.held_on))
                 group.rows.append(r.number)
-                group.identical = group.identical and first >> 32 == r.content
+                group.identical = group.identical and first >> 24 == r.content
                 continue
-            seen[r.case_number][r.meeting] = r.number | r.content << 32
+            seen[key] = r.number | r.content << 24
             result.meetings_created += 1
             fy = wareki.fiscal_year(r.held_on)
             result.per_fiscal_year[fy] = result.per_fiscal_year.get(fy, 0) + 1
