@@ -36,18 +36,21 @@ def search_recall(request) -> dict[str, str]:
     return dict(request.session.get(SESSION_KEY, {}).get(key, {})) if key else {}
 
 
-def search_query(key: str, params: QueryDict | dict | None = None, *, drop: tuple[str, ...] = ()) -> str:
+def search_query(key: str, params: QueryDict | dict[str, str] | None = None, *, drop: tuple[str, ...] = ()) -> str:
     """The query string of a list showing search `key` with the non-personal `params` (without `drop`)."""
     query = QueryDict(mutable=True)
-    for name, values in (params.lists() if isinstance(params, QueryDict) else ((k, [v]) for k, v in (params or {}).items())):
+    pairs: list[tuple[str, list[str]]] = (list(params.lists()) if isinstance(params, QueryDict)
+                                          else [(name, [value]) for name, value in (params or {}).items()])
+    for name, values in pairs:
         if name not in (PARAM, "page", "csrfmiddlewaretoken", *drop):
-            query.setlist(name, [value for value in values if value not in (None, "")])
+            query.setlist(name, [value for value in values if value])
     if key:
         query[PARAM] = key
     return query.urlencode()
 
 
-def search_redirect(request, url: str, terms: dict[str, str], params: QueryDict | dict | None = None) -> HttpResponseRedirect:
+def search_redirect(request, url: str, terms: dict[str, str],
+                    params: QueryDict | dict[str, str] | None = None) -> HttpResponseRedirect:
     """To the list at `url` showing `terms` (kept in the session) and the non-personal `params`."""
     query = search_query(search_remember(request, terms), params, drop=tuple(terms))
     return HttpResponseRedirect(f"{url}?{query}" if query else url)

@@ -28,6 +28,7 @@ from ..models import (
     Household,
     HouseholdMember,
     IssueCategory,
+    Relationship,
 )
 from .cases import reserve_case_numbers
 
@@ -90,7 +91,8 @@ def household_bulk_create(*, user: User | None, municipality: Municipality,
             for h in households]
     created = bulk_create_with_history_rows(rows, Household, batch_size=BATCH, user=user)
     members = [
-        HouseholdMember(household=household, is_primary=position == 0, **person)
+        HouseholdMember(household=household, is_primary=position == 0,
+                        **{"relationship": Relationship.SELF if position == 0 else Relationship.OTHER, **person})
         for household, spec in zip(created, households, strict=True)
         for position, person in enumerate(spec.members)
     ]

@@ -77,6 +77,17 @@ class TestForm:
         assert HouseholdMember.objects.get().relationship == Relationship.SELF
 
 
+@pytest.mark.django_db
+def test_a_household_made_in_bulk_is_registered_under_its_person_unless_told_otherwise(kita):
+    from cases.services.bulk import NewHousehold, household_bulk_create
+
+    created = household_bulk_create(user=None, municipality=kita.municipality, households=[NewHousehold(ward=kita, members=[
+        {"name": "梅田 花子", "name_kana": "うめだ はなこ"}, {"name": "梅田 一郎", "name_kana": "うめだ いちろう"},
+        {"name": "梅田 次郎", "name_kana": "うめだ じろう", "relationship": "child", "relationship_note": "次男"}])])
+    assert [(m.relationship, m.relationship_label) for m in created[0].members] == [
+        ("self", "本人"), ("other", "その他"), ("child", "子（次男）")]
+
+
 def test_the_demo_draws_its_families_with_the_list_and_keeps_the_words():
     from faker import Faker
 

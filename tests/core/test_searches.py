@@ -120,6 +120,19 @@ def test_a_name_searched_on_the_case_list_shows_in_no_link_and_no_audit_row(clie
     _assert_nothing_personal(response, member)
 
 
+def test_the_duplicate_check_of_a_demo_resident_shows_their_name_in_no_link_and_no_audit_row(client, demo_kita):
+    member = HouseholdMember.objects.filter(household__ward=demo_kita.ward, is_primary=True).order_by("pk").first()
+    client.force_login(demo_kita)
+
+    response = client.post(reverse("cases:household_create"), {
+        "name": member.name, "name_kana": member.name_kana, "birth_date": member.birth_date.isoformat(),
+        "sex": member.sex, "address": "", "phone": "", "note": ""}, follow=True)
+
+    assert [h.pk for h in response.context["duplicates"].mine] == [member.household_id]
+    assert response.redirect_chain == []  # answered on the posted form's own address
+    _assert_nothing_personal(response, member)
+
+
 def test_the_next_page_of_a_search_keeps_the_search_without_naming_it(client, coordinator_kita, kita):
     household_bulk_create(user=None, municipality=kita.municipality, households=[
         NewHousehold(ward=kita, members=[{"name": f"北村 {n}郎", "name_kana": f"きたむら {n}ろう"}]) for n in range(55)])
