@@ -1,7 +1,8 @@
 """エコマップ: a household's members in the centre, every agency involved around them, rendered as SVG.
 
 A pure function over plain dataclasses (no ORM), so it can be unit-tested now and fed from the models later.
-Units are inches: the 10×7 figure has one axes spanning it, x in [-5, 5] and y in [-3.5, 3.5].
+Units are inches: the 10×7 figure has one axes spanning it, x in [-5, 5] and y in [-3.5, 3.5]; the figure is then
+cut off below what was drawn (at most 7 inches high).
 """
 
 import io
@@ -346,6 +347,17 @@ def _draw(fig: Figure, ecomap: EcoMap) -> None:
     _draw_legend(ax, list(dict.fromkeys(a.field for a in agencies)))
     for artist in ax.get_children():  # everything lies inside the canvas: no clip paths to reference
         artist.set_clip_on(False)
+    _fit_height(fig, ax)
+
+
+def _fit_height(fig: Figure, ax: Axes) -> None:
+    """Cut the canvas off a little below the lowest thing drawn: a small map (the ring's lower half empty, a short
+    legend) leaves no blank band under it on the page. Shapes and lines count by the axes' data limits, text by its
+    baseline less a descent; the top and the inch-per-unit scale stay, so nothing drawn moves."""
+    low = min([ax.dataLim.y0, *(t.get_position()[1] - 0.3 * t.get_fontsize() / 72 for t in ax.texts)])
+    bottom = min(max(math.floor((low - 0.25) * 20) / 20, -3.5), 3.5 - 2)  # in 0.05in steps, at least 2in high
+    ax.set_ylim(bottom, 3.5)
+    fig.set_size_inches(10, 3.5 - bottom)
 
 
 def render_ecomap(ecomap: EcoMap, *, inline: bool = False) -> str:

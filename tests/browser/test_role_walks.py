@@ -84,6 +84,29 @@ def test_the_visible_text_holds_labels_and_options_but_not_what_is_typed_in_a_bo
     assert offences(text) == ["ISO date '2020-05'", "English 'agency_worker'"]
 
 
+# Short words broken over two lines (「未着/手」 in a narrow status column, 「北/区」, a 「直/す」 link): a text of at
+# most four characters in the page's main part whose letters sit on more than one line.
+WRAPPED_WORDS = """() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode());) {
+    const text = node.textContent.trim();
+    if (!text || text.length > 4 || node.parentElement.closest("select, textarea, svg")) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+    if (tops.size > 1) found.push(text);
+  }
+  return found;
+}"""
+
+
+def test_the_wrap_check_finds_a_short_word_broken_over_two_lines_and_not_one_kept_whole(page):
+    page.set_content('<main><table><tr><td style="width: 1em">未着手</td><td style="width: 1em; white-space: nowrap">北区</td>'
+                     '<td style="width: 1em">見守り訪問</td></tr></table></main>')
+    assert page.evaluate(WRAPPED_WORDS) == ["未着手"]
+
+
 class Walk:
     """One role's walk: every response the pages get, every offence in what they show, a screenshot per page."""
 
@@ -124,6 +147,8 @@ class Walk:
         screenshot(self.page, f"walk-{self.role}-{self.steps}-{name}")
         text = self.page.evaluate(VISIBLE_TEXT)
         self.problems += [f"{hit} on {name} ({urlsplit(self.page.url).path})" for hit in dict.fromkeys(offences(text))]
+        self.problems += [f"「{word}」 broken over two lines on {name}" for word in
+                          dict.fromkeys(self.page.evaluate(WRAPPED_WORDS))]
 
     def done(self):
         assert self.problems == [], f"{self.role}:\n" + "\n".join(self.problems)

@@ -76,10 +76,21 @@ def _overlaps(a: tuple, b: tuple) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def test_the_svg_parses_as_xml_and_its_root_is_an_svg_element_of_about_ten_by_seven_inches():
+def test_the_svg_parses_as_xml_and_its_root_is_an_svg_element_ten_inches_wide_and_at_most_seven_high():
     root = _root(render_ecomap(_household()))
     assert root.tag == f"{SVG}svg"
-    assert (root.get("width"), root.get("height")) == ("720pt", "504pt")
+    assert root.get("width") == "720pt" and 360 <= float(root.get("height").removesuffix("pt")) <= 504
+
+
+def test_a_small_map_is_cut_off_just_below_its_drawing():
+    """One agency above a household of three: the ring's lower half is empty and left off the canvas."""
+    small = _household(members=_household().members[:3], agencies=(
+        EcoAgency("a1", "北区地域包括支援センター", "高齢", (EcoRelation("task", "見守り訪問 7/1まで"),)),))
+    svg = render_ecomap(small)
+    height = float(_root(svg).get("height").removesuffix("pt"))
+    lowest = max([_bbox(svg, "household-boundary")[3], *(float(t.get("y")) for t in _root(svg).iter(f"{SVG}text"))])
+    assert 0 < height - lowest <= 36  # half an inch at most under the lowest text or shape
+    assert height < 504 - 100
 
 
 def test_every_member_and_every_agency_name_appears_as_text():
