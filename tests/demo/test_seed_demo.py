@@ -136,13 +136,14 @@ def test_demo_households_are_addressed_in_their_own_ward():
 def test_seed_demo_generates_the_same_households_every_time():
     seed()
     first = demo_members()
-    from cases.models import Case, Consent
+    from cases.models import Case, Consent, RoleAssignment
     from meetings.models import Meeting
     from referrals.models import Referral
 
     Referral.all_objects.filter(parent__isnull=False).delete()
     Referral.all_objects.all().delete()  # referrals protect their cases and consents
     Meeting.all_objects.all().delete()  # meetings protect the cases and consents they discussed
+    RoleAssignment.objects.all().delete()  # tasks protect the consents they were given under
     Consent.objects.all().delete()  # case work protects the households it concerns
     Case.all_objects.all().delete()
     Household.all_objects.all().delete()
