@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Count, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models import Case as Case_
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
+from accounts.models import CASE_FILE_ROLES, Role
 from cases.models import Case
 
 from . import sharing
@@ -44,6 +44,38 @@ def boxes_for(user) -> list[tuple[str, str | Promise]]:
     if user.role == Role.SUPERVISOR:
         names = ["ward"]
     return [(name, BOXES[name]) for name in names]
+
+
+def _needs_action(box: str) -> Q:
+    """What in a box waits on the user: an incoming referral to answer or carry out, a sent one past its due date
+    unanswered (to chase), anything under 区の事例 (it holds only what is in flight)."""
+    if box == "incoming":
+        return Q(status__in=IN_FLIGHT_STATUSES)
+    if box == "sent":
+        return Q(status=ReferralStatus.SENT, due_on__lt=timezone.localdate())
+    return Q()
+
+
+def opening_box(*, user, boxes: list[str]) -> str:
+    """The box the list opens on when none is chosen: the first with something needing action, else the first
+    with anything in it, else the first. One query per box looked at."""
+    first_filled = None
+    for box in boxes:
+        found = referral_box(user=user, box=box).order_by().aggregate(
+            any=Count("pk"), action=Count("pk", filter=_needs_action(box)))
+        if found["action"]:
+            return box
+        if found["any"] and first_filled is None:
+            first_filled = box
+    return first_filled or boxes[0]
+
+
+def with_case_links(referrals, *, user):
+    """`opens_case` on each row of a list: whether the user may open the case's file (the case's ward coordinator,
+    a dispatched supervisor; never an agency worker: docs/access-policy.md), so the list links the case number."""
+    if user.role not in CASE_FILE_ROLES:
+        return referrals.annotate(opens_case=Value(False, output_field=BooleanField()))
+    return referrals.annotate(opens_case=Exists(Case.objects.for_user(user).filter(pk=OuterRef("case_id"))))
 
 
 def referral_list(*, user):
@@ -76,10 +108,8 @@ def status_counts(*, user, box: str) -> dict[str, int]:
 
 def action_needed(*, user):
     """Unanswered referrals addressed to the user's office, the oldest due first (overdue ones lead)."""
-    return (
-        Referral.objects.for_user(user).addressed_to(user).unanswered()
-        .select_related(*LIST_RELATED).order_by("due_on", "sent_at", "pk")
-    )
+    referrals = Referral.objects.for_user(user).addressed_to(user).unanswered().select_related(*LIST_RELATED)
+    return with_case_links(referrals, user=user).order_by("due_on", "sent_at", "pk")
 
 
 def ward_waiting(*, user) -> int:

@@ -34,9 +34,12 @@ def referral_list(request):
     user = request.user
     boxes = selectors.boxes_for(user)
     names = [name for name, _label in boxes]
-    box = request.GET.get("box") if request.GET.get("box") in names else names[0]
+    box = request.GET.get("box")
+    if box not in names:  # none chosen: open where something waits, not on an empty 受信
+        box = selectors.opening_box(user=user, boxes=names)
     status = request.GET.get("status", "")
-    page = Paginator(selectors.referral_box(user=user, box=box, status=status), 30).get_page(request.GET.get("page"))
+    referrals = selectors.with_case_links(selectors.referral_box(user=user, box=box, status=status), user=user)
+    page = Paginator(referrals, 30).get_page(request.GET.get("page"))
     audit_list(request=request, model=Referral, objects=page.object_list, detail={"box": box})
     return render(request, "referrals/referral_list.html", {
         "boxes": boxes, "box": box, "status": status, "statuses": ReferralStatus.choices, "page": page,

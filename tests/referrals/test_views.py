@@ -18,7 +18,7 @@ from .conftest import kind
 
 pytestmark = pytest.mark.django_db
 
-QUERIES_INBOX = 14
+QUERIES_INBOX = 15  # one of them picks the box to open on (the first with something waiting)
 QUERIES_DETAIL = 15  # the shared items are read from the copy on the referral, not the case
 
 
@@ -202,6 +202,57 @@ class TestInboxesAndBadges:
         assert referral_to_konkyu.number not in client.get(reverse("referrals:referral_list") + "?box=incoming").content.decode()
         client.force_login(konkyu_worker)
         assert referral_to_konkyu.number not in client.get(reverse("referrals:referral_list") + "?box=sent").content.decode()
+
+    @staticmethod
+    def _opened_box(client, user):
+        client.force_login(user)
+        response = client.get(reverse("referrals:referral_list"))
+        page = response.content.decode()
+        assert f'<a href="?box={response.context["box"]}" aria-current="page">' in page
+        return response.context["box"]
+
+    def test_a_coordinator_with_nothing_received_opens_on_the_wards_referral_in_flight(
+            self, client, referral_to_konkyu, coordinator_kita):
+        assert self._opened_box(client, coordinator_kita) == "ward"  # not on the empty 受信
+
+    def test_a_sent_referral_overdue_unanswered_is_to_chase_and_opens_before_the_ward(
+            self, client, referral_to_konkyu, coordinator_kita):
+        today = timezone.localdate()
+        Referral.all_objects.filter(pk=referral_to_konkyu.pk).update(
+            sent_on=today - dt.timedelta(days=10), due_on=today - dt.timedelta(days=1))
+        assert self._opened_box(client, coordinator_kita) == "sent"
+
+    def test_with_nothing_to_act_on_the_list_opens_on_the_first_box_with_anything(
+            self, client, referral_to_konkyu, coordinator_kita, konkyu_worker):
+        assert self._opened_box(client, konkyu_worker) == "incoming"  # one to answer
+        Referral.all_objects.filter(pk=referral_to_konkyu.pk).update(status=ReferralStatus.COMPLETED)
+        assert self._opened_box(client, coordinator_kita) == "sent"  # 受信 empty, 区の事例 holds only what is in flight
+        client.force_login(coordinator_kita)
+        assert client.get(reverse("referrals:referral_list") + "?box=incoming").context["box"] == "incoming"
+
+    def test_the_case_number_links_to_the_case_file_only_for_those_who_may_open_it(
+            self, client, referral_to_konkyu, coordinator_kita, supervisor, konkyu_worker):
+        case_url = reverse("cases:case_detail", args=[referral_to_konkyu.case_id])
+        number = referral_to_konkyu.case.number
+        for user in (coordinator_kita, supervisor):  # the case's ward coordinator, the SV dispatched to it
+            client.force_login(user)
+            page = client.get(reverse("referrals:referral_list") + "?box=ward").content.decode()
+            assert f'<a href="{case_url}">{number}</a>' in page
+            assert client.get(case_url).status_code == 200
+        client.force_login(konkyu_worker)  # an agency worker opens no case file (docs/access-policy.md)
+        for url in (reverse("referrals:referral_list"), reverse("home:dashboard")):
+            page = client.get(url).content.decode()
+            assert number in page and case_url not in page
+
+    def test_another_wards_coordinator_receiving_a_referral_sees_the_case_number_without_a_link(
+            self, client, coordinator_kita, coordinator_nishinari, case_kita, nishinari):
+        services.referral_send(user=coordinator_kita, case=case_kita, kind=kind(), reason="西成区へ転居予定", to_ward=nishinari)
+        case_url = reverse("cases:case_detail", args=[case_kita.pk])
+        client.force_login(coordinator_nishinari)
+        for url in (reverse("referrals:referral_list"), reverse("home:dashboard")):
+            page = client.get(url).content.decode()
+            assert case_kita.number in page and case_url not in page
+        assert client.get(case_url).status_code == 404
 
     def test_the_inbox_costs_the_same_queries_for_one_referral_or_twenty(
             self, client, referral_to_konkyu, coordinator_kita, case_kita, kita_konkyu, konkyu_worker, django_assert_num_queries):
