@@ -21,7 +21,7 @@ def for_user(request) -> tuple[str, dict]:
         # Households a ledger import made would crowd out the ones the office registered: one line counts them.
         recent = list(household_list(user=user).exclude(made_by_import())[:5])
         late = list(overdue_tasks(user=user)[:20])
-        open_cases = case_list(user=user, params={"open_only": True}).qs
+        open_cases = case_list(user=user, params={}).qs
         audit_list(request=request, model=Household, objects=recent, detail={"page": "dashboard"})
         audit_list(request=request, model=RoleAssignment, objects=late, detail={"page": "dashboard"})
         meetings = list(upcoming_meetings(user=user)[:10])
@@ -34,7 +34,7 @@ def for_user(request) -> tuple[str, dict]:
         return "home/dashboard_coordinator.html", context
     if user.role in (Role.SUPERVISOR, Role.AGENCY_WORKER):
         # An agency worker opens no case file (docs/access-policy.md): its tasks and referrals are its way in.
-        cases = list(case_list(user=user, params={"open_only": True}).qs[:20]) if user.role == Role.SUPERVISOR else []
+        cases = list(case_list(user=user, params={}).qs[:20]) if user.role == Role.SUPERVISOR else []
         tasks = []
         if user.role == Role.AGENCY_WORKER:
             tasks = list(agency_tasks(user=user)[:50])

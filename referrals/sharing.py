@@ -35,16 +35,7 @@ def _iso(value) -> str | None:
 
 def _member_notes(member) -> list[str]:
     """The support a member gets, as the shared 世帯構成 shows it (labels, no name)."""
-    notes = []
-    for field in ("care_level", "disability_grade"):
-        display = getattr(member, f"get_{field}_display", None)
-        if display is not None and getattr(member, field, ""):
-            notes.append(str(display()))
-    for field, label in (("care_certified", _("要介護認定")), ("disability_certificate", _("障害者手帳")),
-                         ("public_assistance", _("生活保護受給"))):
-        if getattr(member, field, False) is True:
-            notes.append(str(label))
-    return notes
+    return [str(label) for label in member.support_labels]
 
 
 def _relationship(member) -> str:

@@ -400,3 +400,14 @@ class TestReturnAndTimeline:
         _refused("case_not_referable", _send, user=konkyu_worker, case=case_kita, to_agency=kita_houkatsu)
         services.referral_transition(user=konkyu_worker, referral=referral_to_konkyu, action="accept")
         assert _send(konkyu_worker, case_kita, to_agency=kita_houkatsu).from_agency == konkyu_worker.agency
+
+
+def test_the_household_copy_names_each_member_s_relationship_and_support_but_not_their_name(
+        coordinator_kita, case_kita, kita_konkyu, provision_consent):
+    spouse = case_kita.household.members.get(is_primary=False)
+    spouse.care_level = "care_2"
+    spouse.save()
+    referral = _send(coordinator_kita, case_kita, to_agency=kita_konkyu, shares=["household"], sharing_basis="consent")
+    copy = {row["relationship"]: row for row in referral.snapshot["household"]}
+    assert copy["配偶者"]["notes"] == ["要介護2"]
+    assert spouse.name not in str(referral.snapshot)
