@@ -93,7 +93,7 @@ def test_an_unknown_date_style_is_refused(client, coordinator_kita):
 
 EXPECTED_NAVIGATION = {
     "coordinator_kita": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ", "活動", "台帳の取り込み"],
-    "agency_worker": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ"],
+    "agency_worker": ["ダッシュボード", "会議", "つなぎ"],  # no case files (docs/access-policy.md)
     "supervisor": ["ダッシュボード", "世帯", "事例", "会議", "つなぎ", "活動"],
     "bureau": ["ダッシュボード", "統計", "年次集計", "活動と相談", "つなぎの集計"],
     "administrator": ["ダッシュボード", "統計", "年次集計", "活動と相談", "つなぎの集計", "台帳の取り込み", "マスタ管理"],
