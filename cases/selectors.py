@@ -244,9 +244,10 @@ def household_overview(*, household) -> dict:
 
     for case in cases:
         if case.referring_agency:
-            involve(case.referring_agency, f"{case.number} の相談元", case.is_open)
+            involve(case.referring_agency, _("%(number)s の相談元") % {"number": case.number}, case.is_open)
     for task in tasks:
-        involve(task.agency, f"{task.task}（{task.get_status_display()}）", task.is_pending and task.case.is_open)
+        involve(task.agency, _("%(task)s（%(status)s）") % {"task": task.task, "status": task.get_status_display()},
+                task.is_pending and task.case.is_open)
     for consultation in consultations:
         for agency in consultation.agencies.all():
             involve(agency, _("%(day)s の相談に関与") % {"day": format_date(consultation.held_at)}, False)

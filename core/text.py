@@ -6,6 +6,9 @@ must find the same person. Addresses differ in width, hyphens and 丁目/番/号
 
 import re
 import unicodedata
+from collections.abc import Iterable
+
+from django.utils.translation import pgettext
 
 _SPACES = re.compile(r"\s+")
 _HYPHENS = re.compile(r"[‐‑‒–—―−ー－ｰ-]")
@@ -36,3 +39,8 @@ def normalize_address(text: str) -> str:
 
 def digits_only(text: str) -> str:
     return re.sub(r"\D", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def join_list(items: Iterable) -> str:
+    """「北区社協、北区包括」 in Japanese, "A, B" in English: the reader's list separator between the items."""
+    return pgettext("list separator", "、").join(str(item) for item in items)

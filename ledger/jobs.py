@@ -21,6 +21,7 @@ from django_tasks import task
 from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
+from core.text import join_list
 
 from .importer import ImportCancelled, LedgerRejected, Masters, Result, check, import_ledger
 from .models import AliasKind, ImportJob, JobStatus, LedgerImport, NameAlias
@@ -99,7 +100,7 @@ def job_confirm(*, user, job: ImportJob, separate=(), request=None) -> ImportJob
     if plan is not None:
         unknown = set(separate) - {group.rows[0] for group in plan.duplicates}
         if unknown:
-            raise ValidationError(_("行%(rows)sは同じ会議として示した行ではありません。") % {"rows": "、".join(map(str, sorted(unknown)))},
+            raise ValidationError(_("行%(rows)sは同じ会議として示した行ではありません。") % {"rows": join_list(sorted(unknown))},
                                   code="not_duplicate")
         plan.choose_separate(separate)
         job.plan, job.preview = plan.to_json(), plan.preview()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.forms import AgencySelect, agency_queryset, grouped_agency_choices
 from agencies.models import Agency, Ward
 from core.forms import DateField
+from core.text import join_list
 from core.wareki import format_wareki
 from meetings.models import Meeting, MeetingStatus
 
@@ -73,7 +74,8 @@ class ReferralForm(forms.Form):
         self.fields["case"].queryset = cases.select_related("ward")
         kinds = ReferralKind.objects.for_municipality(user.municipality_id).active()
         self.fields["kind"].queryset = kinds
-        self.fields["kind"].help_text = _("回答期限の日数：") + "、".join(f"{k.name} {k.default_due_days}日" for k in kinds)
+        self.fields["kind"].help_text = _("回答期限の日数：%(kinds)s") % {"kinds": join_list(
+            _("%(kind)s %(days)s日") % {"kind": k.name, "days": k.default_due_days} for k in kinds)}
         self.fields["recipient"].choices = recipient_choices(user)
         self.fields["basis_meeting"].queryset = statutory_meetings(user, cases)
         self.fields["basis_meeting"].label_from_instance = meeting_label

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from cases.models import Case, TaskSharing
 from cases.sharing import TASK_ITEMS, refusal, task_window
+from core.text import join_list
 from core.wareki import format_wareki
 from meetings.models import Meeting, MeetingStatus
 
@@ -103,7 +104,7 @@ def check_items(user, case: Case, shares: list[str]) -> dict[str, object]:
     sources = sender_sources(user, case)
     missing = [str(SharedItem(item).label) for item in shares if item not in sources]
     if missing:
-        raise refusal([_("次の情報は、あなたの機関が受け取っていないため渡せません：%(items)s。") % {"items": "、".join(missing)},
+        raise refusal([_("次の情報は、あなたの機関が受け取っていないため渡せません：%(items)s。") % {"items": join_list(missing)},
                        _("渡せるのは、受け取ったつなぎ（対応中のもの）や役割分担で共有された情報だけです。")],
                       code="share_not_held")
     return {item: sources[item] for item in shares}

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import pgettext
 
 from cases.models import Case, Consultation
 from meetings.models import Activity, ActivityKind
@@ -68,12 +69,13 @@ def _continuing_share(consultations, start: dt.date) -> tuple[int, int]:
 
 
 def compare_label(current: int, previous: int) -> str:
+    """This period against the same months a year earlier, in the reader's language."""
     if not previous:
-        return "比較できません" if not current else "増加"
+        return pgettext("year on year", "比較できません") if not current else pgettext("year on year", "増加")
     change = (Decimal(current) - Decimal(previous)) / Decimal(previous)
     if abs(change) <= ABOUT_THE_SAME:
-        return "同程度"
-    return "増加" if change > 0 else "減少"
+        return pgettext("year on year", "同程度")
+    return pgettext("year on year", "増加") if change > 0 else pgettext("year on year", "減少")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 import matplotlib as mpl
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 from openpyxl import Workbook
@@ -32,13 +34,14 @@ TABLES = [
     ("participants", "参加機関", "参加機関", "participants_other", "participants_per_meeting", "1回あたり平均参加機関数"),
     ("issues", "課題", "課題", "issues_other", "issues_per_case", "1事例あたり課題数"),
 ]
-WARDS_SHEET = "区別の比較"
+WARDS_SHEET = gettext_lazy("区別の比較")  # the sheet's name in the reader's language
 
 
 def report_title(report: AnnualReport) -> str:
     """「令和2年度（比較: 令和元年度）北区」: the years and the scope every output's title carries."""
     first, compared = (report.labels[y] for y in report.year_columns)
-    return f"{first}（比較: {compared}）{report.ward or '全区'}"
+    return _("%(year)s（比較: %(compared)s）%(scope)s") % {"year": first, "compared": compared,
+                                                       "scope": report.ward or _("全区")}
 
 
 def suppression_note(threshold: int | None) -> str:
@@ -114,7 +117,8 @@ def present_comparison(comparison: WardComparison) -> list[PresentedComparison]:
 
 
 def comparison_title(comparison: WardComparison) -> str:
-    return f"{comparison.municipality}　{comparison.label}　区別の比較（つながる場の開催状況）"
+    return _("%(municipality)s　%(year)s　区別の比較（つながる場の開催状況）") % {
+        "municipality": comparison.municipality, "year": comparison.label}
 
 
 def _csv(write) -> bytes:
@@ -146,7 +150,8 @@ def to_csv(report: AnnualReport) -> bytes:
 
 
 def _write_csv(writer, report: AnnualReport) -> None:
-    writer.writerow([f"{report.municipality} {report_title(report)} 総合的な支援調整の場（つながる場）"])
+    writer.writerow([_("%(municipality)s %(title)s 総合的な支援調整の場（つながる場）") % {
+        "municipality": report.municipality, "title": report_title(report)}])
     for table in present(report):
         writer.writerow([])
         writer.writerow(table.header)
@@ -173,7 +178,8 @@ def to_xlsx(report: AnnualReport, comparison: WardComparison | None = None) -> b
     for table in present(report):
         sheet = workbook.create_sheet(table.title)
         header, rows = table.header, table.rows
-        sheet.append([f"{report.municipality}　{report_title(report)}　つながる場の開催状況（{table.title}）"])
+        sheet.append([_("%(municipality)s　%(title)s　つながる場の開催状況（%(table)s）") % {
+            "municipality": report.municipality, "title": report_title(report), "table": table.title}])
         sheet["A1"].font = Font(bold=True, size=12)
         sheet.append([])
         sheet.append(header)
@@ -219,7 +225,7 @@ def _a4(sheet, orientation: str) -> None:
 
 def _comparison_sheet(workbook: Workbook, comparison: WardComparison) -> None:
     """The five tables of the ward comparison one under another: a row per ward, 全区 in bold."""
-    sheet = workbook.create_sheet(WARDS_SHEET)
+    sheet = workbook.create_sheet(str(WARDS_SHEET))
     sheet.append([comparison_title(comparison)])
     sheet["A1"].font = Font(bold=True, size=12)
     widest = 0

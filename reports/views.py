@@ -7,6 +7,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import role_required
 from accounts.models import Role
@@ -73,8 +74,9 @@ def annual_download(request, fmt):
         return render(request, "reports/annual.html", {"form": form}, status=400)
     report, comparison = _publication(params, form.cleaned_data.get("suppress"),
                                       comparison=fmt == "xlsx" and params["ward"] is None)
-    scope = report.ward or "全区"
-    name = f"つながる場_{fiscal_year_label(report.fiscal_years[0])}_{scope}"
+    # The file is named in the reader's language; _attachment keeps an ASCII fallback for old clients.
+    name = _("つながる場_%(year)s_%(scope)s") % {"year": fiscal_year_label(report.fiscal_years[0]),
+                                              "scope": report.ward or _("全区")}
     if fmt == "xlsx":  # a ward's workbook holds that ward only; the city's adds the ward comparison
         content = exports.to_xlsx(report, comparison if params["ward"] is None else None)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,7 +99,7 @@ def annual_wards_download(request):
         comparison = ward_comparison(municipality=params["municipality"], fiscal_year=params["fiscal_year"],
                                      layout=params["layout"])
     return _download(request, "wards", "csv", exports.comparison_to_csv(comparison), "text/csv; charset=utf-8",
-                     f"つながる場_区別の比較_{comparison.label}.csv")
+                     _("つながる場_区別の比較_%(year)s.csv") % {"year": comparison.label})
 
 
 def _publication(params: dict, threshold: int | None, *, comparison: bool):

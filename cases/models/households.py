@@ -264,7 +264,9 @@ class HouseholdMember(models.Model):
     def relationship_label(self) -> str:
         """「子（長男）」, 「その他（叔母）」 or just 「母」."""
         label = str(self.get_relationship_display())
-        return f"{label}（{self.relationship_note}）" if self.relationship_note else label
+        if not self.relationship_note:
+            return label
+        return _("%(relationship)s（%(note)s）") % {"relationship": label, "note": self.relationship_note}
 
     @property
     def disability_certificates(self) -> list[str]:
