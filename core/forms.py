@@ -39,7 +39,7 @@ class DateInput(forms.DateInput):
 class DateTimeInput(DateInput):
     """令和2年5月12日 14:00 (the time zone's local time: DateTimeField.prepare_value has made it naive)."""
 
-    parse, write = staticmethod(wareki.parse_datetime), staticmethod(wareki.format_datetime)
+    parse, write = staticmethod(wareki.parse_datetime), staticmethod(wareki.format_datetime)  # type: ignore[assignment]
 
     def format_value(self, value):
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):

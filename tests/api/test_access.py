@@ -5,7 +5,7 @@ see aggregates only 403 on personal data but 200 on the reports."""
 import pytest
 from django.urls import reverse
 
-from tests.access_policy import expected
+from tests.access_policy import expected as policy_expected
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ NO_PERSONAL = {"bureau": 403, "administrator": 403, "auditor": 403}
 
 def _policy(surface):
     """A 北区 record's detail, per docs/access-policy.md (the cast's relations in tests/access_policy.py)."""
-    return {role: status for role, status in expected(surface, anonymous=401).items() if role != "anonymous"}
+    return {role: status for role, status in policy_expected(surface, anonymous=401).items() if role != "anonymous"}
 
 
 LIST = {"coordinator_kita": 200, "agency_worker": 200, "supervisor": 200, "coordinator_nishinari": 200,

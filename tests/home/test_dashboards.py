@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from cases.models import Case
 from cases.services import household_merge
-
 from ledger.importer import import_ledger
 from ledger.parsing import LedgerFile
 from tests.conftest import LEDGER_CSV_KITA
