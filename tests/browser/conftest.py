@@ -91,6 +91,9 @@ def pick(control, typed, expected=None):
     """Choose in an agency picker (agencies/forms.py, Tom Select) with the keyboard only: type part of a name,
     check the first match is the one meant, Enter. `control` is the picker's text box, e.g.
     page.get_by_role("combobox", name="招集する機関") or page.locator("#id_tasks-0-agency-ts-control")."""
+    # The pickers start when the deferred script has run; until then the name belongs to the plain <select>.
+    control.page.wait_for_function(
+        "() => [...document.querySelectorAll('select[data-agency-picker]')].every(select => select.tomselect)")
     control.click()
     control.press_sequentially(typed)
     from playwright.sync_api import expect
