@@ -54,6 +54,21 @@ def refusal(messages: list, *, code: str) -> ValidationError:
     return ValidationError([ValidationError(message, code=code) for message in messages])
 
 
+def tasks_needing_consent(tasks, *, present=(), day: dt.date | None = None) -> list[tuple[object, list]]:
+    """[(case, [agency])] for the tasks (dicts with "case" and "agency") whose agency is not among `present` and no
+    consent to share covers on `day`: where a refused plan or meeting record links to recording that consent."""
+    day = day or timezone.localdate()
+    present_ids = {agency.pk for agency in present}
+    needed: dict = {}
+    for task in tasks:
+        case, agency = task["case"], task.get("agency")
+        if agency is None or agency.pk in present_ids or agency in needed.get(case, []):
+            continue
+        if sharing_consent(case=case, agency=agency, day=day)[1]:
+            needed.setdefault(case, []).append(agency)
+    return [(case, sorted(agencies, key=lambda a: a.name)) for case, agencies in needed.items()]
+
+
 # ------------------------------------------------------------------------------------------- task window
 
 

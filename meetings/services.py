@@ -282,7 +282,6 @@ def _check_record(current: Meeting, *, attended: list, next_review_on, tasks) ->
         task["discussed_at_meeting"] = current.basis is not None and task["agency"].pk in present
         if not task["discussed_at_meeting"]:
             _consent, missing = sharing_consent(case=task["case"], agency=task["agency"], day=timezone.localdate())
-            task["needs_consent"] = bool(missing)
             if missing:
                 refused.append(_("%(agency)sは会議に出席していないため、役割分担を依頼するには本人の同意が必要です。")
                                % {"agency": task["agency"].name})

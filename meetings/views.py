@@ -14,6 +14,7 @@ from accounts.models import CASE_FILE_ROLES, Role
 from audit.models import Action
 from audit.services import audit_list, audit_record
 from cases.models import Case
+from cases.sharing import tasks_needing_consent
 from core.forms import call_service
 from core.pagination import page_query
 
@@ -181,10 +182,9 @@ def meeting_record(request, pk):
             attendees=[f.cleaned_data for f in attendees if f.cleaned_data],
             minutes=form.cleaned_data["minutes"], decisions=form.cleaned_data["decisions"],
             next_review_on=form.cleaned_data["next_review_on"], discussions=form.discussion_data(),
-            tasks=(task_rows := [f.cleaned_data for f in tasks if f.cleaned_data]),
+            tasks=[f.cleaned_data for f in tasks if f.cleaned_data],
             agenda_items=[f.cleaned_data for f in agenda if f.cleaned_data] if meeting.is_network else (),
         )
-        form.refused_tasks = [t for t in task_rows if t.get("needs_consent")]
         if updated:
             messages.success(request, _("開催記録を保存しました。役割分担は各機関の画面に表示されます。"))
             return redirect("meetings:meeting_detail", meeting.pk)
@@ -192,20 +192,17 @@ def meeting_record(request, pk):
     audit_record(action=Action.VIEW, request=request, obj=meeting)
     # The formsets take the names the detail's lists had: the form shows them as rows to edit.
     context = {**detail, "meeting": meeting, "form": form, "attendees": attendees, "tasks": tasks, "agenda": agenda,
-               "consent_needed": _tasks_needing_consent(form) if request.method == "POST" else [],
+               "consent_needed": _tasks_needing_consent(meeting, form, tasks) if request.method == "POST" else [],
                "retry_url": request.path}
     return render(request, "meetings/meeting_record.html", context, status=400 if request.method == "POST" else 200)
 
 
-def _tasks_needing_consent(form) -> list:
-    """(case, [agency ids]) for the tasks the record refused for want of a consent (services._check_record marks
-    each task it checked): where the page's 「本人同意を記録する」 links lead."""
+def _tasks_needing_consent(meeting, form, tasks) -> list:
+    """(case, [agency]) for the tasks the record refused for want of a consent: where its links lead."""
     if not any(e.code == "task_consent_missing" for e in form.non_field_errors().as_data()):
         return []
-    needed: dict = {}
-    for task in getattr(form, "refused_tasks", []):
-        needed.setdefault(task["case"], []).append(task["agency"].pk)
-    return list(needed.items())
+    present = form.cleaned_data.get("attended_agencies", []) if meeting.basis_id else []
+    return tasks_needing_consent([f.cleaned_data for f in tasks if f.cleaned_data], present=present)
 
 
 @require_POST

@@ -24,7 +24,7 @@ from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
 from cases.models import Case, Consent, RoleAssignment
-from cases.sharing import sharing_consent
+from cases.sharing import refusal, sharing_consent
 
 from . import notifications, sharing
 from .access import is_receiver, is_sender
@@ -91,11 +91,6 @@ def referable_cases(user):
 # ------------------------------------------------------------------------------------------ consent gate
 
 
-def _refusal(messages: list[str], *, code: str) -> ValidationError:
-    """Several sentences of one refusal, each carrying its code (the API reports the code)."""
-    return ValidationError([ValidationError(message, code=code) for message in messages])
-
-
 def _check_sharing(*, case, shares, sharing_basis, basis_note, basis_meeting, to_agency, to_ward, day) -> Consent | None:
     if not shares:
         if sharing_basis not in ("", SharingBasis.NONE):
@@ -103,13 +98,13 @@ def _check_sharing(*, case, shares, sharing_basis, basis_note, basis_meeting, to
                                   code="basis_without_shares")
         return None
     if sharing_basis in ("", SharingBasis.NONE):
-        raise _refusal([_("個人情報を共有するには、本人の同意または法令上の根拠が必要です。"),
+        raise refusal([_("個人情報を共有するには、本人の同意または法令上の根拠が必要です。"),
                         _("根拠がないときは、共有する情報の選択をすべて外し、個人情報を含めずに依頼してください。")],
                        code="basis_required")
     if sharing_basis == SharingBasis.CONSENT:
         consent, problems = sharing_consent(case=case, agency=to_agency, ward=to_ward, day=day)
         if problems:
-            raise _refusal([_("本人の同意がないため、個人情報を共有できません。"), *problems,
+            raise refusal([_("本人の同意がないため、個人情報を共有できません。"), *problems,
                             _("同意を記録してから依頼するか、個人情報を含めずに依頼してください。")], code="consent_missing")
         return consent
     if sharing_basis in sharing.MEETING_BASES:

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from cases.models import Case, TaskSharing
-from cases.sharing import TASK_ITEMS, refusal, task_window
+from cases.models import Case
+from cases.sharing import open_task_items, refusal
 from core.text import join_list
 from core.wareki import format_wareki
 from meetings.models import Meeting, MeetingStatus
@@ -77,37 +77,37 @@ def section_of(case: Case, item: str) -> object:
 # ------------------------------------------------------------------------------------- what a sender holds
 
 
-def sender_sources(user, case: Case, today: dt.date | None = None) -> dict[str, object]:
-    """{item: the copy this user may pass on} for `case`."""
+LIVE = None  # in held_items: the item is read from the case as it stands when it is sent
+
+
+def held_items(user, case: Case, today: dt.date | None = None) -> dict[str, object]:
+    """{item: the copy this user holds, or LIVE} for what this user may pass on about `case` (no query for LIVE)."""
     today = today or timezone.localdate()
     if Case.objects.for_user(user).filter(pk=case.pk).exists():
-        return {item: section_of(case, item) for item in SharedItem.values}
+        return dict.fromkeys(SharedItem.values, LIVE)
     if user.role != Role.AGENCY_WORKER:
         return {}
-    sources: dict[str, object] = {}
-    held = (Referral.all_objects.filter(case=case, to_agency_id=user.agency_id, status__in=SHARING_STATUSES)
-            .select_related("consent").order_by("-sent_at", "-pk"))
-    for referral in held:
+    held: dict[str, object] = {}
+    received = (Referral.all_objects.filter(case=case, to_agency_id=user.agency_id, status__in=SHARING_STATUSES)
+                .select_related("consent").order_by("-sent_at", "-pk"))
+    for referral in received:
         if referral_window(referral, today)[0]:
             for item in referral.shares:
-                sources.setdefault(item, referral.snapshot.get(item))
-    tasks = (case.tasks.pending().filter(agency_id=user.agency_id).exclude(sharing_basis=TaskSharing.NONE)
-             .select_related("case", "consent"))
-    if any(task_window(task, today)[0] for task in tasks):
-        for item in TASK_ITEMS:
-            sources.setdefault(item, section_of(case, item))
-    return sources
+                held.setdefault(item, referral.snapshot.get(item))
+    for item in open_task_items(agency_id=user.agency_id, case_id=case.pk, today=today):
+        held.setdefault(item, LIVE)
+    return held
 
 
 def check_items(user, case: Case, shares: list[str]) -> dict[str, object]:
     """The copy of each chosen item, or a refusal naming the items this sender does not hold."""
-    sources = sender_sources(user, case)
-    missing = [str(SharedItem(item).label) for item in shares if item not in sources]
+    held = held_items(user, case)
+    missing = [str(SharedItem(item).label) for item in shares if item not in held]
     if missing:
         raise refusal([_("次の情報は、あなたの機関が受け取っていないため渡せません：%(items)s。") % {"items": join_list(missing)},
                        _("渡せるのは、受け取ったつなぎ（対応中のもの）や役割分担で共有された情報だけです。")],
                       code="share_not_held")
-    return {item: sources[item] for item in shares}
+    return {item: section_of(case, item) if held[item] is LIVE else held[item] for item in shares}
 
 
 # -------------------------------------------------------------------------------------- statutory record

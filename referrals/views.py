@@ -67,7 +67,7 @@ def referral_create(request):
     form = ReferralForm(request.POST or None, user=user, cases=cases, initial=initial)
     if case is not None and user.role == Role.AGENCY_WORKER:
         # Offer only what this agency holds of the case (referrals.sharing); the service checks it again.
-        form.limit_shares(sharing.sender_sources(user, case))
+        form.limit_shares(sharing.held_items(user, case))
     if request.method == "POST" and form.is_valid():
         referral = call_service(form, services.referral_send, user=user, request=request, **form.service_kwargs())
         if referral:

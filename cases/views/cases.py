@@ -3,7 +3,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +28,7 @@ from cases.models import Case, ConsentPurpose, TaskStatus
 from cases.selectors import case_detail as select_case_detail
 from cases.selectors import case_list as select_cases
 from cases.services.cases import available_transitions
-from cases.sharing import sharing_consent, task_information
+from cases.sharing import task_information, tasks_needing_consent
 from core.forms import call_service
 from core.http import safe_next
 from core.pagination import page_query
@@ -198,18 +197,13 @@ def plan_create(request, pk):
             return redirect("cases:case_detail", case.pk)
     elif request.method == "GET":
         audit_record(action=Action.VIEW, request=request, obj=case)
-    uncovered = _agencies_without_consent(case, formset) if request.method == "POST" and formset.is_valid() else []
+    uncovered = []
+    if request.method == "POST" and formset.is_valid():
+        needed = tasks_needing_consent([{**f.cleaned_data, "case": case} for f in formset if f.cleaned_data])
+        uncovered = needed[0][1] if needed else []
     return render(request, "cases/plan_form.html", {"form": form, "formset": formset, "case": case,
                                                     "uncovered": uncovered, "retry_url": request.path},
                   status=400 if request.method == "POST" else 200)
-
-
-def _agencies_without_consent(case, formset) -> list:
-    """The agencies a plan's tasks name that no consent to share covers today (cases.sharing): the page says so
-    and links to recording that consent."""
-    today = timezone.localdate()
-    agencies = {f.cleaned_data["agency"] for f in formset if f.cleaned_data.get("agency")}
-    return sorted((a for a in agencies if sharing_consent(case=case, agency=a, day=today)[1]), key=lambda a: a.name)
 
 
 @read_view
