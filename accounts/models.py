@@ -42,6 +42,8 @@ class User(AbstractUser):
         related_name="users",
     )
     date_style = models.CharField(_("日付の表示"), max_length=10, choices=DateStyle.choices, default=DateStyle.WAREKI)
+    # Set when an administrator issues a one-time password: the user must choose their own at the next login.
+    must_change_password = models.BooleanField(_("次回ログイン時にパスワード変更"), default=False)
 
     objects = UserManager()
 

@@ -20,6 +20,16 @@ class Action(models.TextChoices):
     LOCKED_OUT = "locked_out", _("ログイン停止")
     PASSWORD_CHANGE = "password_change", _("パスワード変更")
     REFUSED = "refused", _("拒否（権限なし・範囲外）")
+    # Trust (#15): account administration, second factors, alerts, approvals, retention and erasure.
+    PASSWORD_RESET = "password_reset", _("パスワード再設定")
+    TWO_FACTOR = "two_factor", _("二要素認証")
+    TOKEN = "token", _("APIトークン")
+    UNLOCK = "unlock", _("ログイン停止の解除")
+    ALERT = "alert", _("警告")
+    REQUEST = "request", _("承認の申請")
+    APPROVE = "approve", _("承認")
+    REJECT = "reject", _("却下")
+    ANONYMISE = "anonymise", _("匿名化")
 
 
 class AuditEventQuerySet(models.QuerySet):
