@@ -29,6 +29,7 @@ PY
 # The app container migrates; the worker container (RUN_MIGRATIONS=false) only waits for the database.
 if [ "${RUN_MIGRATIONS:-true}" = "true" ]; then
     python manage.py migrate --noinput
+    python manage.py createcachetable
 fi
 
 exec "$@"

@@ -101,6 +101,11 @@ def progress_database(default: dict) -> dict:
 
 DATABASES["progress"] = progress_database(DATABASES["default"])
 
+# One cache shared by every web process and the worker: login throttling, API rate limits and the duplicate
+# probe count across all of them, not per process. The table is made by `manage.py createcachetable`
+# (`make run`, the container's entrypoint; the test runner makes its own).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+
 # Background work (ledger imports) through Django's task API, queued in PostgreSQL: `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
