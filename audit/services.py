@@ -32,8 +32,12 @@ def audit_record(
     object_label: str = "",
     detail: dict | None = None,
     username: str = "",
+    municipality=None,
 ) -> AuditEvent:
-    """Write one audit event. Call it from the service or view that reads or changes personal data."""
+    """Write one audit event. Call it from the service or view that reads or changes personal data.
+
+    `municipality` names the city whose auditor sees the event when the acting user has none of their own
+    (the system operator) or acts on another city's record; by default it is the acting user's."""
     if user is None and request is not None and request.user.is_authenticated:
         user = request.user
     if obj is not None:
@@ -42,7 +46,8 @@ def audit_record(
         action=action,
         user=user,
         username=username or (user.get_username() if user else ""),
-        municipality_id=getattr(user, "municipality_id", None),
+        municipality_id=(getattr(municipality, "pk", municipality) if municipality is not None
+                         else getattr(user, "municipality_id", None)),
         object_type=object_type,
         object_id=object_id,
         object_label=str(object_label),
