@@ -10,7 +10,7 @@ import unicodedata
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape, quoteattr, unescape
 
 # The browser draws the text, so list what browsers have; the server may have none.
 FONT_FAMILY = ["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "IPAexGothic", "sans-serif"]
@@ -57,10 +57,41 @@ def quiet_fonts() -> Iterator[None]:
         logger.setLevel(level)
 
 
+# What matplotlib writes in style="…": all of them SVG presentation attributes, which a Content-Security-Policy
+# without 'unsafe-inline' allows (it refuses style="…" and <style>). Anything else fails loudly here.
+PRESENTATION = {"fill", "fill-opacity", "fill-rule", "font-family", "font-size", "font-style", "font-weight", "opacity",
+                "stroke", "stroke-dasharray", "stroke-dashoffset", "stroke-linecap", "stroke-linejoin",
+                "stroke-miterlimit", "stroke-opacity", "stroke-width", "text-anchor", "clip-rule"}
+
+
+# A start tag and its attributes, either quoting. Text cannot hold `<` (matplotlib escapes it) and comments (where
+# matplotlib repeats a text as written) do not start with a letter, so only real tags and real attributes match:
+# a name typed as `x style="…"` stays text, and an id holding `style="…"` stays the id's value.
+TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s=/>]+=(?:"[^"]*"|'[^']*'))*\s*/?>""")
+ATTRIBUTE = re.compile(r"""\s+([^\s=/>]+)=("[^"]*"|'[^']*')""")
+
+
+def _as_attributes(style: str) -> str:
+    declarations = [part.split(":", 1) for part in unescape(style, {"&quot;": '"', "&apos;": "'"}).split(";")
+                    if part.strip()]
+    names = [name.strip() for name, _ in declarations]
+    if not set(names) <= PRESENTATION:
+        raise ValueError(f"not an SVG presentation attribute: {sorted(set(names) - PRESENTATION)}")
+    return "".join(f" {name}={quoteattr(value.strip())}" for name, (_, value) in zip(names, declarations, strict=True))
+
+
+def _tag_attributes(tag: re.Match) -> str:
+    return ATTRIBUTE.sub(lambda a: _as_attributes(a[2][1:-1]) if a[1] == "style" else a[0], tag[0])
+
+
 def titled_svg(svg: str, *, css_class: str, title: str, inline: bool) -> str:
-    """Drop the DOCTYPE (it names an external DTD), add role/title, scope matplotlib's `*{…}` CSS rule."""
+    """Drop the DOCTYPE (it names an external DTD), add role/title, and write matplotlib's CSS as presentation
+    attributes: its `*{stroke-linejoin: round; stroke-linecap: butt}` rule on the root, inherited by everything
+    that sets neither, and each style="…" as attributes of its element (no inline style under the CSP)."""
     svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
+    svg = re.sub(r'\s*<defs>\s*<style type="text/css">\*\{stroke-linejoin: round; stroke-linecap: butt\}</style>\s*</defs>',
+                 "", svg, count=1)
     svg = re.sub(r"<svg ([^>]*)>", lambda m: f'<svg class="{css_class}" role="img" aria-label={quoteattr(title)} '
-                 f"{m[1]}>\n <title>{escape(title)}</title>", svg, count=1)
-    svg = svg.replace("*{stroke-linejoin", f".{css_class} *{{stroke-linejoin", 1)
+                 f'stroke-linejoin="round" stroke-linecap="butt" {m[1]}>\n <title>{escape(title)}</title>', svg, count=1)
+    svg = TAG.sub(_tag_attributes, svg)
     return svg[svg.index("<svg"):] if inline else svg

@@ -72,7 +72,7 @@ def _texts(svg: str) -> list[tuple[str, float, str]]:
     """(anchor, x, text) of every <text> the chart leaves to the browser."""
     found = []
     for attributes, text in re.findall(r"<text ([^>]*)>([^<]*)</text>", svg):
-        anchor = re.search(r"text-anchor: (\w+)", attributes)
+        anchor = re.search(r'text-anchor="(\w+)"', attributes)
         x = re.search(r'\bx="([-\d.]+)"', attributes)
         found.append((anchor[1] if anchor else "start", float(x[1]) if x else 0.0, text))
     return found
