@@ -32,6 +32,23 @@ class JapaneseFirstLocaleMiddleware:
         return response
 
 
+class PermissionsPolicyMiddleware:
+    """Permissions-Policy on every response, from settings.PERMISSIONS_POLICY ({feature: [origins]}; an empty list
+    is `feature=()`, allowed nowhere). django-csp writes Content-Security-Policy; nothing in Django writes this."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=({' '.join(origins)})"
+                                for feature, origins in getattr(settings, "PERMISSIONS_POLICY", {}).items())
+        if not self.header:
+            raise MiddlewareNotUsed
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
 class NoStoreForAuthenticatedMiddleware:
     """Pages shown to a signed-in user may hold personal data: never keep them in a browser or proxy cache."""
 

@@ -16,7 +16,16 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
-SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+# HSTS: browsers that have once reached the app over HTTPS refuse plain HTTP to it for a year (and to its
+# subdomains unless DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS=false). Set DJANGO_SECURE_HSTS_SECONDS=0 only while
+# trying HTTPS out: a browser keeps the rule for the whole period even if the city takes HTTPS away.
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preload asks browser makers to build the rule into browsers for the whole registered domain (e.g. city.example.lg.jp
+# and every other system under it); a product on one host of the city's domain cannot promise that, so it is off,
+# and `check --deploy`'s reminder about it (security.W021) is silenced unless the city turns it on.
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
