@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
+    path("retention/", include("retention.urls")),
     path("api/", include("api.urls")),
     path("", include("cases.urls")),
     path("", include("meetings.urls")),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "referrals",
     "ledger",
     "reports",
+    "retention",
     "api",
     "home",
     "demo",
