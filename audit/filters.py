@@ -2,6 +2,7 @@ import datetime as dt
 
 import django_filters
 from django.apps import apps
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalChanges
@@ -30,7 +31,9 @@ class AuditEventFilter(django_filters.FilterSet):
     username = django_filters.CharFilter(label=_("ログインID"), field_name="username", lookup_expr="iexact")
     action = django_filters.ChoiceFilter(label=_("操作"), choices=Action.choices, empty_label=_("すべて"))
     object_type = django_filters.ChoiceFilter(label=_("対象の種類"), choices=audited_types, empty_label=_("すべて"))
-    object_id = django_filters.CharFilter(label=_("対象ID"))
+    object_id = django_filters.CharFilter(
+        label=_("対象ID"), method="filter_object_id",
+        help_text=_("その記録を開いた記録に加えて、一覧・検索の結果にその記録が表示された記録も探します。"))
     date_from = DateFilter(label=_("期間（から）"), method="filter_from")
     date_to = DateFilter(label=_("期間（まで）"), method="filter_to")
 
@@ -42,6 +45,15 @@ class AuditEventFilter(django_filters.FilterSet):
     @staticmethod
     def _start_of(day: dt.date) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+    def filter_object_id(self, queryset, name, value):
+        """Who looked at this record: the events about it, and the list and search pages that showed it (their
+        detail names every record shown, `audit_list`; found through the GIN index on detail)."""
+        value = value.strip()
+        shown = Q(object_id=value)
+        if value.isdigit():
+            shown |= Q(detail__contains={"ids": [int(value)]}, action__in=(Action.LIST, Action.SEARCH))
+        return queryset.filter(shown)
 
     def filter_from(self, queryset, name, value):
         return queryset.filter(at__gte=self._start_of(value))

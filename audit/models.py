@@ -1,9 +1,12 @@
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.wareki import format_datetime
+
+from . import chain
 
 
 class Action(models.TextChoices):
@@ -33,6 +36,15 @@ class Action(models.TextChoices):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Many events at once (the benchmark's data), chained like one by one: one head lock per chain."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            heads = chain.seal(objs, using=self.db)
+            created = super().bulk_create(objs, *args, **kwargs)
+            chain.advance(heads, using=self.db)
+        return created
+
     def update(self, **kwargs):
         raise TypeError("audit events cannot be changed")
 
@@ -44,7 +56,9 @@ class AuditEvent(models.Model):
     """Who viewed or changed which personal record, when, from where (DOMAIN.md §4).
 
     Append-only: the model refuses updates and deletes, and a database trigger (migration 0002)
-    refuses them too, so neither the app nor a stray query can rewrite the trail.
+    refuses them too, so neither the app nor a stray query can rewrite the trail. Tamper-evident: each event is
+    chained by `seq` and `hash` to the one before it in its municipality's chain (audit.chain), so a change made
+    past the trigger, by the table's owner, is found by `manage.py verify_audit`.
     The label names the object by type and number only, so the trail itself holds no resident's name.
     """
 
@@ -64,6 +78,8 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(_("ブラウザ"), max_length=300, blank=True)
     path = models.CharField(_("URL"), max_length=500, blank=True)
     detail = models.JSONField(_("詳細"), default=dict, blank=True)
+    seq = models.PositiveBigIntegerField(_("連番"), editable=False)
+    hash = models.CharField(_("ハッシュ"), max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -74,6 +90,12 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["municipality", "-at"], name="audit_municipality_at_idx"),
+            # "Who looked at this record": list and search events whose detail names it among their ids.
+            GinIndex(fields=["detail"], opclasses=["jsonb_path_ops"], name="audit_detail_gin_idx"),
+        ]
+        constraints = [
+            # One event per place in a chain: two writers can never fork it, whatever the locking.
+            models.UniqueConstraint(fields=["municipality", "seq"], nulls_distinct=False, name="audit_chain_seq_unique"),
         ]
 
     def __str__(self):
@@ -82,7 +104,27 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("audit events cannot be changed")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            heads = chain.seal([self], using=using)
+            super().save(*args, **kwargs)
+            chain.advance(heads, using=using)
 
     def delete(self, *args, **kwargs):
         raise TypeError("audit events cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """The last seq and hash of each chain (chain = municipality id, 0 for events naming none), moved on in the
+    transaction that adds an event. Events missing from the end of a chain are found against it."""
+
+    chain = models.PositiveBigIntegerField(_("チェーン"), primary_key=True)
+    seq = models.PositiveBigIntegerField(_("最後の連番"))
+    hash = models.CharField(_("最後のハッシュ"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("監査ログの末尾")
+        verbose_name_plural = _("監査ログの末尾")
+
+    def __str__(self):
+        return f"{self.chain}: {self.seq}"

@@ -21,6 +21,16 @@ def object_reference(obj: models.Model) -> tuple[str, str, str]:
     return meta.label_lower, str(obj.pk), f"{meta.verbose_name} #{obj.pk}"
 
 
+def _municipality_of(obj: models.Model | None) -> int | None:
+    """The municipality a record belongs to, read from the record itself (no query): the municipality, or a
+    record with a municipality column."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "agencies.municipality":
+        return obj.pk
+    return getattr(obj, "municipality_id", None)
+
+
 def audit_record(
     *,
     action: Action | str,
@@ -37,7 +47,8 @@ def audit_record(
     """Write one audit event. Call it from the service or view that reads or changes personal data.
 
     `municipality` names the city whose auditor sees the event when the acting user has none of their own
-    (the system operator) or acts on another city's record; by default it is the acting user's."""
+    (the system operator) or acts on another city's record; by default it is the acting user's, else the record's
+    (a command run without --user that exports a municipality's ledger is still that municipality's event)."""
     if user is None and request is not None and request.user.is_authenticated:
         user = request.user
     if obj is not None:
@@ -47,7 +58,7 @@ def audit_record(
         user=user,
         username=username or (user.get_username() if user else ""),
         municipality_id=(getattr(municipality, "pk", municipality) if municipality is not None
-                         else getattr(user, "municipality_id", None)),
+                         else getattr(user, "municipality_id", None) or _municipality_of(obj)),
         object_type=object_type,
         object_id=object_id,
         object_label=str(object_label),
@@ -57,6 +68,20 @@ def audit_record(
         path=(request.path[:500] if request else ""),
         detail=detail or {},
     )
+
+
+def sign_in_municipality(username: str) -> int | None:
+    """The municipality a failed sign-in or a lockout belongs to, so that its auditor sees it: the named user's;
+    for a name that is no user's, the installation's only municipality; with several, none (those events are
+    shown to every auditor, audit.selectors.UNATTRIBUTED_ACTIONS)."""
+    from accounts.models import User
+    from agencies.models import Municipality
+
+    found = User.objects.filter(username=username).values_list("municipality_id", flat=True).first() if username else None
+    if found is not None:
+        return found
+    only = list(Municipality.objects.values_list("pk", flat=True)[:2])
+    return only[0] if len(only) == 1 else None
 
 
 def audit_list(*, request, model: type[models.Model], objects, detail: dict | None = None) -> AuditEvent:

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from accounts.signals import password_changed, user_updated
 
 from .models import Action
-from .services import audit_record
+from .services import audit_record, sign_in_municipality
 
 
 @receiver(user_logged_in)
@@ -22,12 +22,15 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     # The attempted name is kept (it is how brute force shows up); the password never is.
-    audit_record(action=Action.LOGIN_FAILED, request=request, username=str(credentials.get("username", ""))[:150])
+    username = str(credentials.get("username", ""))[:150]
+    audit_record(action=Action.LOGIN_FAILED, request=request, username=username,
+                 municipality=sign_in_municipality(username))
 
 
 @receiver(user_locked_out)
 def _locked_out(sender, request, username, ip_address, **kwargs):
-    audit_record(action=Action.LOCKED_OUT, request=request, username=str(username or "")[:150])
+    username = str(username or "")[:150]
+    audit_record(action=Action.LOCKED_OUT, request=request, username=username, municipality=sign_in_municipality(username))
 
 
 @receiver(user_updated)
