@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Agency, AgencyCategory, Municipality, Ward
+from .signals import organisation_changed
 
 # Standard categories that every ward (or 圏域) has one office of: the ward's own windows and the
 # centres set up per ward. Schools, clinics, service providers, the police, Hello Work and so on are
@@ -33,27 +34,45 @@ def per_ward_categories():
 
 
 @transaction.atomic
-def municipality_setup(*, name: str, code: str, wards: list[str], area_label: str = "区") -> Municipality:
+def municipality_setup(
+    *, name: str, code: str, wards: list[str], area_label: str = "区", actor=None, request=None
+) -> Municipality:
     """Create (or bring up to date) a municipality, its wards in the given order and each ward's agencies.
 
     Idempotent: running it again creates nothing new. Agencies are matched by name and left as they
     are once they exist, so an administrator's later changes (phone, 使用中) survive a re-run.
+    What it changed is announced once (`organisation_changed`, audited); a run that changes nothing says nothing.
     """
     name, code, wards = setup_checked(name=name, code=code, wards=wards)
-    municipality, _created = Municipality.objects.update_or_create(
+    before = Municipality.objects.filter(code=code).values("name", "area_label").first()
+    municipality, created = Municipality.objects.update_or_create(
         code=code, defaults={"name": name, "area_label": area_label}
     )
+    fields = [key for key, value in (before or {}).items() if value != getattr(municipality, key)]
     categories = list(per_ward_categories())
+    wards_created, wards_moved, agencies_created = [], [], 0
     for position, ward_name in enumerate(wards, start=1):
-        ward, _created = Ward.objects.update_or_create(
-            municipality=municipality, name=ward_name, defaults={"sort_order": position}
-        )
+        ward = Ward.objects.filter(municipality=municipality, name=ward_name).first()
+        if ward is None:
+            ward = Ward.objects.create(municipality=municipality, name=ward_name, sort_order=position)
+            wards_created.append(ward_name)
+        elif ward.sort_order != position:
+            ward.sort_order = position
+            ward.save(update_fields=["sort_order"])
+            wards_moved.append(ward_name)
         for category in categories:
-            Agency.objects.get_or_create(
+            _agency, made = Agency.objects.get_or_create(
                 municipality=municipality,
                 name=f"{ward.name}{category.name}",
                 defaults={"ward": ward, "category": category},
             )
+            agencies_created += made
+    if created or fields or wards_created or wards_moved or agencies_created:
+        organisation_changed.send(
+            sender=Municipality, instance=municipality, action="create" if created else "update", fields=fields,
+            actor=actor, request=request,
+            detail={"wards_created": wards_created, "wards_reordered": wards_moved, "agencies_created": agencies_created},
+        )
     return municipality
 
 
