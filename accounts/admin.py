@@ -197,3 +197,25 @@ class RoleGrantAdmin(RoleAdminMixin, admin.ModelAdmin):
     def reject(self, request, queryset):
         self._decide(request, queryset, role_grant_reject, _("%(count)d件を却下しました。"))
 
+
+# Login security (#15, docs/security/login.md): lift a login ID's stop, or remove a lost second factor. Both go
+# through accounts.security and are audited (ログイン停止の解除・二要素認証). Only the accounts this admin may see.
+@admin.action(description=gettext_lazy("ログイン停止を解除"))
+def clear_lockout(modeladmin, request, queryset):
+    from .security import lockout_clear
+
+    for user in queryset:
+        lockout_clear(user=user, by=request.user, request=request)
+    messages.success(request, _("%(count)d 人のログイン停止を解除しました。") % {"count": len(queryset)})
+
+
+@admin.action(description=gettext_lazy("二要素認証をリセット（端末の紛失時）"))
+def reset_two_factor(modeladmin, request, queryset):
+    from .security import two_factor_reset
+
+    for user in queryset:
+        two_factor_reset(user=user, by=request.user, request=request)
+    messages.success(request, _("%(count)d 人の二要素認証をリセットしました。次のログインで設定し直します。") % {"count": len(queryset)})
+
+
+UserAdmin.actions = [*(UserAdmin.actions or []), clear_lockout, reset_two_factor]

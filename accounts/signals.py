@@ -23,3 +23,8 @@ password_reset = Signal()
 role_grant_requested = Signal()
 # sender=RoleGrant; kwargs: grant, actor, request — approved or rejected (grant.status says which)
 role_grant_decided = Signal()
+# sender=User; kwargs: user (whose login stop was lifted), actor, request, attempts (rows cleared)
+lockout_cleared = Signal()
+# sender=User; kwargs: user (whose second factor changed), actor, request, event ("enrolled", "reset", "verified"),
+# method ("totp" or "recovery_code", for "verified"), devices (how many were removed, for "reset")
+two_factor_changed = Signal()

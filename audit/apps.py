@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("監査ログ")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import alerts, signals  # noqa: F401

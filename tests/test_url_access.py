@@ -74,6 +74,11 @@ RULES = {
     "accounts:password_change": (None, {"anonymous": LOGIN, "default": 200}),
     "accounts:password_change_done": (None, {"anonymous": LOGIN, "default": 200}),
     "accounts:preferences": (None, {"anonymous": LOGIN, "default": 200}),
+    # Password + second factor in one step (a stopped login ID's way in); a signed-in user is sent on.
+    "accounts:login_second_factor": (None, {"anonymous": 200, "default": 302}),
+    # The code after the password: only a session that owes it is shown the form, others are sent on.
+    "accounts:two_factor_verify": (None, {"anonymous": LOGIN, "default": 302}),
+    "accounts:two_factor_setup": (None, {"anonymous": LOGIN, "default": 200}),
     "audit:event_list": (None, {"anonymous": LOGIN, "auditor": 200, "default": 403}),
     "reports:overview": (None, BUREAU_ONLY),
     "reports:annual": (None, BUREAU_ONLY),
@@ -197,8 +202,9 @@ def expected_outcome(name, role):
     return rules.get(role, rules.get("default"))
 
 
+ANSWER_GET_WITH_A_REDIRECT = ("accounts:login", "accounts:login_second_factor", "accounts:two_factor_verify", "set_language")
 POST_ONLY = {name for name, (_, rules) in RULES.items()
-             if rules.get("coordinator_kita", rules.get("default")) in (302, 400) and name not in ("accounts:login", "set_language")}
+             if rules.get("coordinator_kita", rules.get("default")) in (302, 400) and name not in ANSWER_GET_WITH_A_REDIRECT}
 
 
 @pytest.fixture
