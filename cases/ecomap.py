@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import matplotlib as mpl
 import networkx as nx
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
@@ -19,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, Patch, Polygon, Rectangle
 
-from core.svg import FONT_FAMILY, RENDER_LOCK, SVG_METADATA, quiet_fonts, titled_svg
+from core.svg import FONT_FAMILY, SVG_METADATA, drawing, titled_svg
 
 
 @dataclass(frozen=True)
@@ -364,7 +363,7 @@ def render_ecomap(ecomap: EcoMap, *, inline: bool = False) -> str:
     """Return the eco-map as a standalone SVG document, or (inline=True) just its <svg> element for HTML."""
     rc = {"svg.fonttype": "none", "svg.hashsalt": "ecomap", "font.family": FONT_FAMILY, "font.size": 9}
     buffer = io.BytesIO()
-    with RENDER_LOCK, mpl.rc_context(rc), quiet_fonts():
+    with drawing(rc):  # names, agencies and notes as plain text: a `$` in a name is a `$`
         fig = Figure(figsize=(10, 7))  # no pyplot: no global figure registry, safe in a web server
         _draw(fig, ecomap)
         # Date None keeps the output byte-identical; the other Nones drop the RDF block and its URLs

@@ -1,6 +1,9 @@
-"""What every server-drawn SVG (eco-map, report charts) shares: fonts, the render lock, quiet font warnings.
+"""What every server-drawn SVG (eco-map, report charts) shares: fonts, the render lock, quiet font warnings, and
+text that is always plain text.
 
 matplotlib draws; the browser sets the text (svg.fonttype "none"), so Japanese needs no font on the server.
+Every figure is drawn inside :func:`drawing`, which turns matplotlib's math text and TeX off: a name such as
+``山田$\\frac{1$`` or a master label with ``_^{`` is set as written instead of parsed (and failing) as a formula.
 """
 
 import logging
@@ -10,13 +13,19 @@ import unicodedata
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr, unescape
+
+import matplotlib as mpl
 
 # The browser draws the text, so list what browsers have; the server may have none.
 FONT_FAMILY = ["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "IPAexGothic", "sans-serif"]
 RENDER_LOCK = threading.Lock()  # rcParams, warning filters and logger levels are process-wide
 # Date None keeps the output byte-identical; the other Nones drop the RDF block and its URLs.
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+# Names, agencies and master labels come from users: never math text ($…$) or TeX. A Text takes these settings
+# when it is made, so every Text made inside drawing() is plain, whatever the caller passes in `rc`.
+PLAIN_TEXT: dict[str, Any] = {"text.parse_math": False, "text.usetex": False}
 
 
 def text_em(text: str) -> float:
@@ -55,6 +64,15 @@ def quiet_fonts() -> Iterator[None]:
             yield
     finally:
         logger.setLevel(level)
+
+
+@contextmanager
+def drawing(rc: dict[str, Any]) -> Iterator[None]:
+    """Where every server-drawn figure is made and saved: the render lock, the figure's settings (`rc`) with text
+    always plain (PLAIN_TEXT wins over `rc`), and quiet font warnings."""
+    settings: dict[Any, Any] = {**rc, **PLAIN_TEXT}
+    with RENDER_LOCK, mpl.rc_context(settings), quiet_fonts():
+        yield
 
 
 # What matplotlib writes in style="…": all of them SVG presentation attributes, which a Content-Security-Policy

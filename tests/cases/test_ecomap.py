@@ -1,4 +1,5 @@
-"""The eco-map is a pure function from plain data to SVG: these tests need no database."""
+"""The eco-map is a pure function from plain data to SVG: these tests need no database (except the last class,
+which opens the household page and the eco-map through the client)."""
 
 import logging
 import re
@@ -6,9 +7,13 @@ import warnings
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from django.urls import reverse
+
 from cases import ecomap
 from cases.ecomap import EcoAgency, EcoMap, EcoMember, EcoRelation, render_ecomap
 from core.svg import PRESENTATION
+from tests.factories import HouseholdMemberFactory
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -275,3 +280,52 @@ def test_concurrent_renders_in_threads_give_the_same_svg_as_one_at_a_time():
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: render_ecomap(_household()), range(4)))
     assert results == [expected] * 4
+
+
+# Names as people type them: matplotlib would read `$…$` as math text and fail on the broken formula (500).
+MATH_NAME = "山田$\\frac{1$"
+HOSTILE_NAMES = [MATH_NAME, "$x_^{", "a$b$c", "_^{}$", "<script>alert(1)</script>", "　 　", " ", "長" * 200]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_any_name_renders_as_plain_text(name):
+    agencies = (EcoAgency("a1", name, "高齢", (EcoRelation("support", name, "m1"), EcoRelation("task", name))),)
+    members = (EcoMember("m1", name, name, is_primary=True), EcoMember("m2", "北村 和子", "妻"))
+    svg = render_ecomap(_household(title=name, members=members, agencies=agencies), inline=True)
+    root = _root(svg)  # well-formed: nothing the name holds became markup
+    assert "<script" not in svg and not list(root.iter(f"{SVG}script"))
+    assert root.find(f"{SVG}title").text == name
+    shown = " ".join(name.split())
+    if shown and ecomap._em(shown) <= 8:  # short enough to be shown whole under the member's symbol
+        assert shown in [t.text for t in root.iter(f"{SVG}text")]
+
+
+def test_a_name_with_dollars_is_set_as_written_not_as_a_formula():
+    texts = [t.text for t in _root(render_ecomap(_household(members=(EcoMember("m1", MATH_NAME, "本人"),)))).iter(
+        f"{SVG}text")]
+    assert MATH_NAME in texts
+
+
+@pytest.mark.django_db
+class TestPages:
+    """Through the client, as the coordinator of the ward: the household page (the map inline) and the map file."""
+
+    @pytest.fixture
+    def household(self, case_kita, kita_houkatsu):
+        kita_houkatsu.name = "$\\frac{1$_^{センター"
+        kita_houkatsu.save()
+        return case_kita.household
+
+    @pytest.mark.parametrize("name", [MATH_NAME, "$x_^{", "<script>alert(1)</script>", "　 ", "長" * 100])
+    def test_the_household_page_and_the_eco_map_show_any_member_name(self, client, coordinator_kita, household, name):
+        HouseholdMemberFactory(household=household, name=name, is_primary=False, relationship="child")
+        client.force_login(coordinator_kita)
+        page = client.get(reverse("cases:household_detail", args=[household.pk]))
+        svg = client.get(reverse("cases:household_ecomap", args=[household.pk]))
+        assert (page.status_code, svg.status_code) == (200, 200)
+        html, document = page.content.decode(), svg.content.decode()
+        assert "<script>alert(1)</script>" not in html and "<script>alert(1)</script>" not in document
+        texts = [t.text for t in _root(document).iter(f"{SVG}text")]
+        assert "$\\frac{1$_^{センター" in "".join(t or "" for t in texts)  # the agency, wrapped over lines
+        if name == MATH_NAME:
+            assert MATH_NAME in html and MATH_NAME in texts
