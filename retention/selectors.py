@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
 from cases.models import Case, CaseStatus, Household
 
@@ -36,7 +36,7 @@ def expired_households(*, municipality, today: dt.date, years: int) -> QuerySet[
         .filter(Exists(cases))
         .exclude(Exists(cases.exclude(status=CaseStatus.CLOSED)))
         .exclude(Exists(cases.filter(closed_on__gte=cutoff)))
-        .annotate(last_closed=Max("cases__closed_on"))
+        .annotate(last_closed=Subquery(cases.order_by(F("closed_on").desc(nulls_last=True)).values("closed_on")[:1]))
         .exclude(Exists(anonymised))
         .order_by("last_closed", "pk")
     )

@@ -5,11 +5,13 @@ Every string in NAMES must be gone from the whole database after the family is a
 
 import datetime as dt
 
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from agencies.models import AgencyCategory
 from cases import services as cases
-from cases.models import Household, IssueCategory
+from cases.models import Household, HouseholdMember, IssueCategory
 from meetings import services as meetings
 from meetings.models import MeetingBasis, MeetingKind
 from referrals import services as referrals
@@ -47,6 +49,9 @@ def old_family(*, coordinator, agency_worker, ward, agency, closed_on=dt.date(20
                                        address=ADDRESS, phone=PHONE, note=f"{NAME}さん（{PHONE}）は耳が遠い。")
     primary = household.members.get()
     cases.member_update(user=coordinator, member=primary, expected_version=primary.version, name=NAME, name_kana=KANA)
+    # The system operator once corrected the member in the admin: its log labels the row with the name.
+    LogEntry.objects.create(user=coordinator, content_type=ContentType.objects.get_for_model(HouseholdMember),
+                            object_id=str(primary.pk), object_repr=OLD_NAME, action_flag=CHANGE, change_message="[]")
     spouse = cases.member_add(user=coordinator, household=household, name=SPOUSE, name_kana=SPOUSE_KANA,
                               birth_date=SPOUSE_BIRTH, sex="male", relationship="spouse", relationship_note="竜之介（夫）")
     duplicate = cases.household_create(user=coordinator, ward=ward, address=ADDRESS, phone=PHONE,
