@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import matplotlib as mpl
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from matplotlib.figure import Figure
@@ -21,7 +20,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from core.svg import FONT_FAMILY, RENDER_LOCK, SVG_METADATA, quiet_fonts, text_em, titled_svg, wrap_label
+from core.spreadsheet import neutralise
+from core.svg import FONT_FAMILY, SVG_METADATA, drawing, text_em, titled_svg, wrap_label
 from core.wareki import fiscal_year_short_label
 
 from .annual import TOTAL, AnnualReport, WardComparison
@@ -121,11 +121,40 @@ def comparison_title(comparison: WardComparison) -> str:
         "municipality": comparison.municipality, "year": comparison.label}
 
 
+class _NeutralWriter:
+    """A csv.writer whose every text cell goes through `core.spreadsheet.neutralise`: a master name such as
+    ``=HYPERLINK(…)`` is written as text, never as a formula Excel would run. Numbers stay numbers."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([neutralise(value) for value in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def _csv(write) -> bytes:
-    """UTF-8 with BOM, CRLF: opens cleanly in Japanese Excel."""
+    """UTF-8 with BOM, CRLF: opens cleanly in Japanese Excel. Every cell neutralised (no live formulas)."""
     buffer = io.StringIO()
-    write(csv.writer(buffer, lineterminator="\r\n"))
+    write(_NeutralWriter(csv.writer(buffer, lineterminator="\r\n")))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _saved(workbook: Workbook) -> bytes:
+    """The workbook as bytes, values only: every text cell neutralised and stored as a string. openpyxl takes a
+    str that begins with ``=`` for a formula; the product writes none, so no cell may be one."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = neutralise(cell.value)
+                    cell.data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def comparison_to_csv(comparison: WardComparison) -> bytes:
@@ -211,9 +240,7 @@ def to_xlsx(report: AnnualReport, comparison: WardComparison | None = None) -> b
         sheet.print_title_rows = "3:3"
     if comparison is not None:
         _comparison_sheet(workbook, comparison)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return _saved(workbook)
 
 
 def _a4(sheet, orientation: str) -> None:
@@ -281,9 +308,8 @@ def _chart(key: str, years: tuple, labels: tuple, values: tuple) -> str:
     row = 0.32 if lines == 1 else 0.15 * lines + 0.08
     top = max((n for year in values for n in year), default=0)
     buffer = io.BytesIO()
-    rc = mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"report-{key}", "font.family": FONT_FAMILY,
-                         "font.size": CHART_FONT})
-    with RENDER_LOCK, rc, quiet_fonts():
+    rc = {"svg.fonttype": "none", "svg.hashsalt": f"report-{key}", "font.family": FONT_FAMILY, "font.size": CHART_FONT}
+    with drawing(rc):  # master labels as plain text: a `$` in a name is a `$`
         figure = Figure(figsize=(CHART_WIDTH, row * len(labels) + 1.15))
         axes = figure.add_subplot()
         height = 0.38
