@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Municipality, Ward
+from audit.models import Action
+from audit.services import audit_record
 from reports import exports, suppression
 from reports.annual import YearPair, annual_report, ward_comparison
 from reports.layouts import layout_for
@@ -57,6 +59,10 @@ class Command(BaseCommand):
             self.stderr.write(f"{output} に出力しました。")
         else:
             self.stdout.write(content.decode("utf-8"), ending="")
+        # Written to the trail of the municipality exported, as the report pages' downloads are (#15).
+        audit_record(action=Action.EXPORT, municipality=municipality, obj=municipality, detail={
+            "report": "annual", "format": format, "fy": fy, "compare": compare, "ward": ward_obj.name if ward_obj else "",
+            "suppress": suppress, "command": "annual_report"})
 
     def _municipality(self, name):
         if name:
