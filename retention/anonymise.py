@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -79,14 +79,25 @@ _SPACES = re.compile(r"[\s\u3000]+")
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
 
 
+_TO_FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
+
+
+def _widths(text: str) -> set[str]:
+    """As typed, in half width (NFKC) and in full width: free text may have been typed either way."""
+    narrow = unicodedata.normalize("NFKC", text)
+    return {text, narrow, narrow.translate(_TO_FULL_WIDTH)}
+
+
 def _variants(text: str, *, kana: bool = False) -> set[str]:
     """The ways a name, reading, address or phone may have been written in free text."""
-    text = unicodedata.normalize("NFKC", text or "").strip()
+    text = (text or "").strip()
     if not text:
         return set()
     minimum = MIN_KANA_FRAGMENT if kana else MIN_FRAGMENT
-    found = {text, _SPACES.sub("", text), _SPACES.sub("\u3000", text)}
-    found |= {part for part in _SPACES.split(text) if len(part) >= minimum}
+    found: set[str] = set()
+    for form in _widths(text):
+        found |= {form, _SPACES.sub("", form), _SPACES.sub(" ", form), _SPACES.sub("\u3000", form)}
+        found |= set(_SPACES.split(form))
     if kana:
         found |= {v.translate(_HIRAGANA_TO_KATAKANA) for v in found}
     return {v for v in found if len(v) >= minimum}
@@ -104,14 +115,11 @@ class Fragments:
     def add_phone(self, phone: str | None) -> None:
         phone = unicodedata.normalize("NFKC", phone or "").strip()
         digits = re.sub(r"\D", "", phone)
-        self.strings |= {s for s in (phone, digits) if len(s) >= 6}
+        self.strings |= {s for form in (phone, digits) for s in _widths(form) if len(s) >= 6}
 
-    @cached_property
+    @property
     def pattern(self) -> re.Pattern | None:
-        if not self.strings:
-            return None
-        # Longest first, so that 「北村一郎」 goes before 「北村」 leaves 「一郎」 behind.
-        return re.compile("|".join(re.escape(s) for s in sorted(self.strings, key=len, reverse=True)))
+        return _pattern(frozenset(self.strings))
 
     def cut(self, value):
         """The value with every fragment replaced; strings inside lists and dicts too (JSON)."""
@@ -121,18 +129,22 @@ class Fragments:
         return _cut(value, pattern)
 
 
+@lru_cache(maxsize=8)
+def _pattern(strings: frozenset[str]) -> re.Pattern | None:
+    if not strings:
+        return None
+    # Longest first, so that 「北村一郎」 goes before 「北村」 leaves 「一郎」 behind.
+    return re.compile("|".join(re.escape(s) for s in sorted(strings, key=lambda s: (-len(s), s))))
+
+
 def _cut(value, pattern: re.Pattern):
     if isinstance(value, str):
-        return pattern.sub(ANONYMISED, unicodedata.normalize("NFKC", value)) if _matches(value, pattern) else value
+        return pattern.sub(ANONYMISED, value)
     if isinstance(value, list):
         return [_cut(v, pattern) for v in value]
     if isinstance(value, dict):
         return {k: _cut(v, pattern) for k, v in value.items()}
     return value
-
-
-def _matches(value: str, pattern: re.Pattern) -> bool:
-    return bool(pattern.search(value) or pattern.search(unicodedata.normalize("NFKC", value)))
 
 
 def _fragments_of(*, members: Iterable[int], households: Iterable[int] = ()) -> Fragments:
@@ -381,6 +393,9 @@ def anonymise_member(*, member: HouseholdMember, reason: str, request=None, on: 
     household = member.household
     household_ids = _households_of(household)
     fragments = _fragments_of(members=[member.pk])
+    # A surname the family shares stays: only what is this member's own is cut from the family's text.
+    others = HouseholdMember.objects.filter(household_id__in=household_ids).exclude(pk=member.pk)
+    fragments.strings -= _fragments_of(members=others.values_list("pk", flat=True)).strings
     case_ids = list(Case.all_objects.filter(household_id__in=household_ids).values_list("pk", flat=True))
     reference = on or timezone.localdate()
     tally = Tally()
