@@ -61,6 +61,26 @@ def _job(o):
     return {"pk": o["import_job_kita"].pk}
 
 
+def _erasure(o):
+    """An erasure request for the 北区 household, received by another administrator of 大阪市."""
+    from django.utils import timezone
+
+    from accounts.models import Role
+    from retention.models import ErasureRequest
+    from tests.factories import UserFactory
+
+    household = o["household_kita"]
+    requester = UserFactory(username="erasure_requester", role=Role.ADMINISTRATOR, municipality=household.municipality)
+    erasure = ErasureRequest.objects.create(
+        municipality=household.municipality, fiscal_year=2026, sequence=1, number="削除-2026-0001", household=household,
+        ground="person", received_on=timezone.localdate(), requested_by=requester, requested_at=timezone.now())
+    return {"pk": erasure.pk}
+
+
+# Erasure requests (retention): the municipality's administrators and its 個人情報保護担当 only.
+ERASURE = {"anonymous": LOGIN, "administrator": 200, "auditor": 200, "default": 403}
+
+
 def _post(expected_for_kita, **others):
     """A POST-only route: what each role gets when it posts (GET is 405 for everyone)."""
     return {**WRITE_KITA, "coordinator_kita": expected_for_kita, **others}
@@ -165,6 +185,14 @@ RULES = {
     "ledger:import_cancel": (_job, _post(302, administrator=302)),
     "ledger:alias_add": (_job, _post(302, administrator=302)),
     "ledger:export": (None, {**COORDINATORS_ONLY, "administrator": 200}),
+    "retention:request_list": (None, ERASURE),
+    "retention:request_create": (None, ERASURE),
+    "retention:request_detail": (_erasure, ERASURE),
+    "retention:receipt": (_erasure, ERASURE),
+    "retention:receipt_csv": (_erasure, ERASURE),
+    # Approving and rejecting are POST only (tests/retention/test_erasure.py): a GET is 405 for everyone.
+    "retention:request_approve": (_erasure, {"default": 405}),
+    "retention:request_reject": (_erasure, {"default": 405}),
     "set_language": (None, {"default": 302}),  # GET only redirects; the switch itself is a POST
     "admin:index": (None, {"administrator": 200, "default": ADMIN_LOGIN}),
 }
