@@ -18,8 +18,9 @@ from .conftest import kind
 
 pytestmark = pytest.mark.django_db
 
-QUERIES_INBOX = 15  # one of them picks the box to open on (the first with something waiting)
-QUERIES_DETAIL = 15  # the shared items are read from the copy on the referral, not the case
+# Each page writes one audit event: 3 queries (chain head, event, head moved on; audit.chain).
+QUERIES_INBOX = 17  # one of them picks the box to open on (the first with something waiting)
+QUERIES_DETAIL = 17  # the shared items are read from the copy on the referral, not the case
 
 
 def _primary(case):
