@@ -4,7 +4,7 @@
 
 `status` repeats the HTTP status; `code` is a stable machine-readable word (not_authenticated,
 authentication_failed, permission_denied, csrf_failed, not_found, invalid_page, method_not_allowed,
-not_acceptable, unsupported_media_type, parse_error, invalid, conflict, throttled); `message` is one
+not_acceptable, unsupported_media_type, parse_error, invalid, conflict, throttled, token_expired, token_revoked); `message` is one
 sentence for people; `fields` maps each input that was wrong (a query parameter or a body field, nested
 ones as "tasks.0.due_on") to its messages, and is empty otherwise.
 """
@@ -24,6 +24,8 @@ MESSAGES = {
     "not_authenticated": gettext_lazy(
         "認証が必要です。ログインするか、Authorization ヘッダーにトークン（Token <トークン>）を指定してください。"),
     "authentication_failed": gettext_lazy("認証に失敗しました。トークンが正しくないか、利用者が無効になっています。"),
+    "token_expired": gettext_lazy("トークンの有効期限が切れています。新しいトークンの発行をシステム管理者に依頼してください。"),
+    "token_revoked": gettext_lazy("このトークンは失効しています。新しいトークンの発行をシステム管理者に依頼してください。"),
     "permission_denied": gettext_lazy("この操作を行う権限がありません。"),
     "csrf_failed": gettext_lazy("CSRF トークンがないか、正しくありません。画面を開き直してから送ってください。"),
     "not_found": gettext_lazy("見つかりません。"),

@@ -29,7 +29,6 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
@@ -233,9 +232,9 @@ AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=Fa
 
 REST_FRAMEWORK = {
     # Token first: an anonymous request is answered 401 with `WWW-Authenticate: Token` (not a bare 403).
-    # Tokens are issued in the admin or with `manage.py drf_create_token <login ID>`.
+    # Tokens are stored hashed, expire and are issued with `manage.py issue_token <login ID>` (api.tokens).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -249,6 +248,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }
+
+# Days an API token is valid from its issue (`manage.py issue_token --days N` for another period, at most 366).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": _("つながる支援ケース管理 REST API"),

@@ -9,7 +9,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import UserRateThrottle
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -18,6 +17,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from api.tokens import token_issue
 
 EXAMPLES = 25
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -53,7 +54,7 @@ def _strategy(operation, mode, ids):
 
 def test_no_generated_request_gets_a_server_error(live_server, seeded, coordinator_kita, bureau, monkeypatch):
     monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": None})  # a thousand requests in a minute
-    tokens = {user: Token.objects.create(user=user).key for user in (coordinator_kita, bureau)}
+    tokens = {user: token_issue(user=user)[1] for user in (coordinator_kita, bureau)}
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/",
                                            headers={"Authorization": f"Token {tokens[coordinator_kita]}"})
     failures = []
