@@ -45,6 +45,8 @@ class SecondFactorLoginForm(LoginForm):
         if self.request is not None:
             setattr(self.request, security.SECOND_FACTOR_LOGIN, True)
         cleaned = super().clean()
+        if self.user_cache is None:  # a field left empty: nothing was tried
+            return cleaned
         device = security.two_factor_verify(user=self.user_cache, token=cleaned.get("code", ""))
         if device is None:
             login_failed(self.request, self.user_cache.get_username())

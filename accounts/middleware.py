@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 
 from .security import SECOND_FACTOR_SESSION_KEY, SecondFactorDue
 
-# What a user who still owes their second factor may open (the password change comes after it).
-SECOND_FACTOR_OPEN = frozenset({"accounts:two_factor_verify", "accounts:two_factor_setup", "accounts:logout",
-                                "set_language", "core:healthz"})
-PASSWORD_OPEN = frozenset({"accounts:password_change", "accounts:password_change_done", "accounts:logout",
-                           "set_language", "core:healthz"})
+ALWAYS_OPEN = frozenset({"accounts:logout", "set_language", "core:healthz"})
+# What a user who still owes their second factor may open (the password change comes after it). One who has a
+# second factor may only give it: enrolling another would get round it with the password alone.
+SECOND_FACTOR_OPEN = {
+    SecondFactorDue.VERIFY: ALWAYS_OPEN | {"accounts:two_factor_verify"},
+    SecondFactorDue.ENROL: ALWAYS_OPEN | {"accounts:two_factor_setup"},
+}
+PASSWORD_OPEN = ALWAYS_OPEN | {"accounts:password_change", "accounts:password_change_done"}
 
 
 class AccountGatesMiddleware:
@@ -32,7 +35,7 @@ class AccountGatesMiddleware:
             return None
         name = request.resolver_match.view_name if request.resolver_match else ""
         due = request.session.get(SECOND_FACTOR_SESSION_KEY)
-        if due and name not in SECOND_FACTOR_OPEN:
+        if due and name not in SECOND_FACTOR_OPEN.get(due, ALWAYS_OPEN):
             target = "accounts:two_factor_verify" if due == SecondFactorDue.VERIFY else "accounts:two_factor_setup"
             return self.refuse(request, target, _("確認コードの入力（二要素認証）が済んでいません。"))
         if not due and request.user.must_change_password and name not in PASSWORD_OPEN:

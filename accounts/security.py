@@ -69,18 +69,24 @@ class LoginThrottle(AxesDatabaseHandler):
 
     def reset_user_attempts(self, request, credentials=None) -> int:
         """After a successful login, that login ID's failures only: one good login behind a shared address must
-        not wipe the failures others made from it."""
-        username = get_client_username(request, credentials)
-        if not username:
+        not wipe the failures others made from it. A password alone does not count as a successful login for a
+        user with a second factor: their failures are forgotten once the code is given (second_factor_passed)."""
+        user = getattr(request, "user", None)
+        if user is not None and getattr(user, "otp_device", None) is None and has_second_factor(user):
             return 0
-        count, _ = AccessAttempt.objects.filter(username=username).delete()
-        return count
+        username = get_client_username(request, credentials)
+        return forget_failures(username) if username else 0
+
+
+def forget_failures(username: str) -> int:
+    count, _ = AccessAttempt.objects.filter(username=username).delete()
+    return count
 
 
 def address_is_stopped(request) -> bool:
     """Whether the request's address has reached its own limit (whatever login ID it tries)."""
     AxesProxyHandler.update_request(request)
-    counts = LoginThrottle().failures_by_parameter(request, {settings.AXES_USERNAME_FORM_FIELD: None})
+    counts = LoginThrottle().failures_by_parameter(request, {User.USERNAME_FIELD: None})
     return counts.get("ip_address", 0) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
 
 
@@ -130,6 +136,7 @@ def second_factor_passed(*, request, user: User, device) -> None:
     """The session has proved `device`: open the pages, and leave it on the trail."""
     otp_login(request, device)
     request.session.pop(SECOND_FACTOR_SESSION_KEY, None)
+    forget_failures(user.get_username())  # now the login has succeeded
     method = "recovery_code" if is_recovery_code(device) else "totp"
     two_factor_changed.send(sender=User, user=user, actor=user, request=request, event="verified", method=method)
 

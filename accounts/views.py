@@ -99,6 +99,8 @@ def qr_svg(data: str) -> str:
 def two_factor_setup(request):
     """Enrol an authenticator app: scan the QR code (or type the key), confirm with one code; the recovery codes
     are shown once, in the answer to that confirmation."""
+    if request.session.get(security.SECOND_FACTOR_SESSION_KEY) == security.SecondFactorDue.VERIFY:
+        return redirect("accounts:two_factor_verify")  # the middleware's rule, kept here too: give it, not replace it
     key = request.session.get("two_factor_key")
     if not key:
         key = request.session["two_factor_key"] = security.new_totp_key()

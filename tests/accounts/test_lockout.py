@@ -191,3 +191,9 @@ def test_the_failure_counts_live_in_the_database_that_every_worker_shares(client
     row = AccessAttempt.objects.get(username="kita_coordinator", ip_address=ATTACKER)
     assert row.failures_since_start == 2
     assert settings.AXES_HANDLER == "accounts.security.LoginThrottle"  # a subclass of axes' database handler
+
+
+def test_password_and_code_login_with_a_field_left_empty_is_answered_in_japanese(client, coordinator_kita):
+    response = client.post(CODE_LOGIN, {"username": "kita_coordinator", "password": "", "code": ""})
+    assert response.status_code == 200
+    assert "この項目は必須です" in response.content.decode()

@@ -154,3 +154,30 @@ def test_the_admin_login_is_held_at_the_second_factor_too(client, administrator)
     response = client.post(reverse("admin:login"), {"username": "admin", "password": TEST_PASSWORD})
     assert response.status_code == 302
     assert client.get(reverse("admin:index")).url.startswith(VERIFY)
+
+
+def test_a_password_alone_cannot_put_a_new_second_factor_in_place_of_the_old_one(client, coordinator_kita, enrolled):
+    device, _ = enrolled
+    sign_in(client)
+    response = client.get(SETUP)
+    assert response.status_code == 302 and response.url.startswith(VERIFY)
+    key = security.new_totp_key()
+    session = client.session
+    session["two_factor_key"] = key
+    session.save()
+    client.post(SETUP, {"code": code_for(key)})
+    assert list(TOTPDevice.objects.filter(user=coordinator_kita).values_list("key", flat=True)) == [device.key]
+    assert client.get(DASHBOARD).status_code == 302
+
+
+def test_a_password_alone_does_not_clear_the_failures_of_a_user_with_a_second_factor(client, coordinator_kita,
+                                                                                      enrolled, settings):
+    from axes.models import AccessAttempt
+
+    device, _ = enrolled
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(LOGIN, {"username": "kita_coordinator", "password": "wrong"})
+    sign_in(client)
+    assert AccessAttempt.objects.filter(username="kita_coordinator").exists()
+    client.post(VERIFY, {"code": code_for(device.key)})
+    assert not AccessAttempt.objects.filter(username="kita_coordinator").exists()
