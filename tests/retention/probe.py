@@ -23,13 +23,14 @@ from reports.referrals import referral_report
 TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb", "ARRAY", "USER-DEFINED")
 
 
-def figures(municipality, *, years=range(2018, 2027), today: dt.date | None = None) -> dict:
-    """Every yearly, activity, referral and support-cycle figure of the municipality, for each fiscal year."""
+def figures(municipality, *, years=range(2018, 2027), today: dt.date | None = None, per_ward: bool = True) -> dict:
+    """Every yearly, activity, referral and support-cycle figure of the municipality, for each fiscal year (each
+    ward's yearly tables too, unless `per_ward` is off: the ward comparison has them all in one)."""
     out: dict = {}
     for year in years:
         start, end = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
         out[f"annual {year}"] = annual_report(municipality=municipality, fiscal_year=year).to_json()
-        for ward in municipality.wards.all():
+        for ward in municipality.wards.all() if per_ward else ():
             out[f"annual {year} {ward.name}"] = annual_report(municipality=municipality, fiscal_year=year, ward=ward).to_json()
         out[f"wards {year}"] = ward_comparison(municipality=municipality, fiscal_year=year).to_json()
         out[f"activities {year}"] = activity_report(municipality=municipality, start=start, end=end).to_json()
