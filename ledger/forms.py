@@ -1,16 +1,25 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import FiscalYearField
 
 from .models import AliasKind
+from .parsing import Limits, megabytes
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("開催台帳のファイル"), help_text=_("Excel（.xlsx）または CSV（UTF-8・Shift_JIS）。200MBまで。"),
+    file = forms.FileField(label=_("開催台帳のファイル"),
                            error_messages={"required": _("ファイルを選んでください。"),
                                            "empty": _("ファイルが空です。"),
                                            "invalid": _("ファイルとして受け取れませんでした。もう一度選んでください。")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits = Limits.current()
+        self.fields["file"].help_text = gettext(
+            "Excel（.xlsx）または CSV（UTF-8・Shift_JIS）。%(size)sMB・%(rows)s行・1つのセル%(chars)s文字まで。") % {
+            "size": megabytes(limits.upload_bytes), "rows": f"{limits.rows:,}", "chars": f"{limits.cell_chars:,}"}
 
 
 class AliasForm(forms.Form):

@@ -47,8 +47,10 @@ from .models import AliasKind, ImportedCase, ImportedMeeting, LedgerImport, Name
 from .notices import Notice, NoticeError
 from .parsing import (
     CellError,
+    Errors,
     LedgerFile,
     LedgerFileError,
+    Limits,
     Matcher,
     normalize,
     parse_date,
@@ -75,10 +77,12 @@ Progress = Callable[[str, int, int], None]  # (phase "check" | "import", rows do
 
 
 class LedgerRejected(Exception):
-    """The file imports nothing; `errors` lists every bad row (or the one reason the file cannot be read)."""
+    """The file imports nothing; `errors` lists the bad rows (parsing.Errors: the first ones, and how many in
+    all as `total`), or the one reason the file cannot be read."""
 
     def __init__(self, errors: list[CellError]):
-        super().__init__(_("%(count)d件の誤りがあるため、何も取り込みませんでした。") % {"count": len(errors)})
+        self.total = getattr(errors, "total", len(errors))
+        super().__init__(_("%(count)d件の誤りがあるため、何も取り込みませんでした。") % {"count": self.total})
         self.errors = errors
 
 
@@ -155,7 +159,7 @@ class Result:
     already_imported: LedgerImport | None = None
     dry_run: bool = False
     per_fiscal_year: dict = field(default_factory=dict)
-    errors: list = field(default_factory=list)
+    errors: Errors = field(default_factory=Errors)  # the first bad cells (settings LEDGER_MAX_STORED_ERRORS), all counted
     cases: dict = field(default_factory=dict, repr=False)  # 事例番号 → CaseInfo
     duplicates: list[Duplicate] = field(default_factory=list)  # in the order of their first rows
 
@@ -264,9 +268,16 @@ def _value_notice(error: ValueError) -> Notice:
     return Notice(kind) if kind else Notice("text", {"text": str(error)})
 
 
-def _read_row(masters: Masters, number: int, cells: dict, errors: list, only_ward: Ward | None) -> Row | None:
-    """One row as values, or None with its errors appended (every bad cell, not just the first)."""
-    before = len(errors)
+def _read_row(masters: Masters, number: int, cells: dict, errors: Errors, only_ward: Ward | None,
+              cell_chars: int = Limits.cell_chars) -> Row | None:
+    """One row as values, or None with its errors appended (every bad cell, not just the first). A cell longer
+    than `cell_chars` is an error of its own, and the row is read no further (a name is never looked up in it)."""
+    too_long = [(column, value) for column, value in cells.items() if isinstance(value, str) and len(value) > cell_chars]
+    for column, value in too_long:
+        errors.append(CellError(number, column, value, Notice("cell_too_long", {"limit": f"{cell_chars:,}"})))
+    if too_long:
+        return None
+    before = errors.total
 
     def cell(column):
         value = cells.get(column, "")
@@ -323,29 +334,37 @@ def _read_row(masters: Masters, number: int, cells: dict, errors: list, only_war
             errors.append(masters.unknown(number, "課題", AliasKind.ISSUE, name))
         elif category not in [c for c, _s in issues]:
             issues.append((category, suspected))
-    if len(errors) > before or held_on is None:  # a missing date is one of the errors
+    if errors.total > before or held_on is None:  # a missing date is one of the errors
         return None
     return Row(number, held_on, ward, case_number, kind, basis, sv, referrer, participants, issues)
 
 
-def _chunks(municipality, file: LedgerFile, errors: list, only_ward=None) -> Iterator[tuple[int, list[Row]]]:
+def _chunks(municipality, file: LedgerFile, errors: Errors, only_ward=None) -> Iterator[tuple[int, list[Row]]]:
     """(rows read, the good ones among them), CHUNK rows at a time; bad cells go to `errors`. A file that
-    cannot be read at all gives one error for row 0."""
+    cannot be read at all, or that goes beyond the limits (parsing.Limits) while it is read, gives one error
+    for row 0 and no more rows."""
     masters = Masters(municipality)
+    limits = Limits.current()
     try:
         _header, raw = read_rows(file)
     except LedgerFileError as error:
         errors.append(CellError(0, "", file.name, error.notice))
         return
-    read_any = False
-    while True:
-        block = list(islice(raw, CHUNK))
+    read_any = stopped = False
+    while not stopped:
+        block = []
+        try:
+            for item in islice(raw, CHUNK):
+                block.append(item)
+        except LedgerFileError as error:  # the rows read before it are still checked, and their errors shown
+            errors.append(CellError(0, "", file.name, error.notice))
+            stopped = True
         if not block:
             break
         read_any = True
-        rows = [_read_row(masters, number, cells, errors, only_ward) for number, cells in block]
+        rows = [_read_row(masters, number, cells, errors, only_ward, limits.cell_chars) for number, cells in block]
         yield len(block), [r for r in rows if r is not None]
-    if not read_any:
+    if not read_any and not stopped:
         errors.append(CellError(0, "", file.name, Notice("no_rows")))
 
 
@@ -429,7 +448,7 @@ def check(*, municipality, file: LedgerFile, ward=None, progress: Progress | Non
             progress("check", result.rows, 0)
     result.cases_created = sum(1 for n, info in cases.items() if info.first_new and n not in existing)
     result.duplicates = [groups[row] for row in sorted(groups)]
-    result.errors.sort(key=lambda e: e.row)  # the checks across rows come after their chunk's; stable within a row
+    # result.errors keeps itself in row order (the checks across rows come after their chunk's; stable within a row)
     return result
 
 
@@ -512,7 +531,7 @@ def _write(municipality, file: LedgerFile, plan: Result, record, progress: Progr
     case_ids, cases_created = _create_cases(municipality, plan, record, convener)
     meetings_created = 0
     agencies: dict[tuple[int, int], Agency] = {}
-    errors: list[CellError] = []
+    errors = Errors()
     done = 0
     skipped = plan.skipped_rows()  # rows that repeat a meeting of an earlier row
     for read, rows in _chunks(municipality, file, errors):

@@ -13,7 +13,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -26,12 +26,16 @@ from core.text import join_list
 from .importer import ImportCancelled, LedgerRejected, Masters, Result, check, import_ledger
 from .models import AliasKind, ImportJob, JobStatus, LedgerImport, NameAlias
 from .notices import Notice
-from .parsing import MAX_BYTES, LedgerFile, estimate_rows
+from .parsing import LedgerFile, LedgerFileError, Limits, estimate_rows, inspect_file, megabytes
 
 logger = logging.getLogger(__name__)
 
 IMPORTERS = (Role.ADMINISTRATOR, Role.COORDINATOR)
 PROGRESS_DB = "progress"
+# A worker holds a PostgreSQL advisory lock (this class, the job's id) on its own connection while it runs a job.
+# PostgreSQL drops it when that connection ends, so a job still 「確認しています」 or 「取り込んでいます」 whose lock
+# nobody holds was left by a worker that is gone (killed, or its connection cut): its transaction was rolled back.
+WORKER_LOCK = 7015
 
 
 def _may_import(user):
@@ -60,7 +64,9 @@ def job_submit(*, user, upload: File, request=None) -> ImportJob:
     """Take an uploaded ledger into file storage and queue its check. Refuses what is plainly not a ledger file.
 
     The upload is copied a chunk at a time (never read whole into memory); the stored file's name is ours,
-    not the user's, and the user's name is kept for display.
+    not the user's, and the user's name is kept for display. Only cheap checks run here (parsing.inspect_file:
+    size, type by the first bytes, an xlsx's zip directory without decompressing anything); the worker reads
+    the rows, within parsing.Limits.
     """
     _may_import(user)
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
@@ -69,14 +75,20 @@ def job_submit(*, user, upload: File, request=None) -> ImportJob:
         raise ValidationError(_("Excel（.xlsx）か CSV（.csv）のファイルを選んでください。"), code="extension")
     if not upload.size:
         raise ValidationError(_("ファイルが空です。"), code="empty")
-    if upload.size > MAX_BYTES:
-        raise ValidationError(_("ファイルが大きすぎます（200MBまで）。"), code="too_large")
+    limits = Limits.current()
+    if upload.size > limits.upload_bytes:
+        raise ValidationError(_("ファイルが大きすぎます（%(limit)sMBまで）。台帳を複数のファイルに分けてください。")
+                              % {"limit": megabytes(limits.upload_bytes)}, code="too_large")
     stored = _storage().save(f"{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{extension}", upload)
     try:
+        file = LedgerFile.from_storage(_storage(), stored, name)
+        try:
+            inspect_file(file, limits)
+        except LedgerFileError as refused:
+            raise ValidationError(refused.notice.text(), code=refused.notice.kind) from None
         job = ImportJob.objects.create(
             municipality_id=user.municipality_id, ward_id=user.ward_id if user.role == Role.COORDINATOR else None,
-            created_by=user, filename=name, sha256=LedgerFile.from_storage(_storage(), stored, name).sha256(),
-            stored_name=stored, size=upload.size, phase="check")
+            created_by=user, filename=name, sha256=file.sha256(), stored_name=stored, size=upload.size, phase="check")
     except Exception:
         _storage().delete(stored)
         raise
@@ -121,6 +133,54 @@ def _has_plan(job: ImportJob) -> bool:
     return "cases" in job.plan
 
 
+def worker_holds(job: ImportJob) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                       " AND classid = %s AND objid = %s AND objsubid = 2)", [WORKER_LOCK, job.pk])
+        return cursor.fetchone()[0]
+
+
+def job_may_retry(job: ImportJob) -> bool:
+    """Whether the job stopped without finishing and can run again: it failed, or the worker running it is gone.
+    Its file must still be kept (parsing.Limits and purge_uploads decide how long)."""
+    if not job.stored_name:
+        return False
+    if job.status == JobStatus.FAILED:
+        return True
+    return job.status in (JobStatus.CHECKING, JobStatus.IMPORTING) and not worker_holds(job)
+
+
+@transaction.atomic
+def job_retry(*, user, job: ImportJob, request=None) -> ImportJob:
+    """Run again a job that stopped without finishing (「やり直す」). Nothing of the first attempt is left: its
+    import was one transaction, rolled back when it failed or when its worker's connection ended. A job that
+    had been confirmed is imported again (with its check's plan when it has one); any other is checked again."""
+    _may_import(user)
+    job = _locked(job)
+    if not job_may_retry(job):
+        if job.status in (JobStatus.CHECKING, JobStatus.IMPORTING):
+            raise ValidationError(_("この取り込みはまだ動いています。"), code="running")
+        if job.status == JobStatus.FAILED:
+            raise ValidationError(_("ファイルが残っていないため、やり直せません。もう一度ファイルを送ってください。"), code="no_file")
+        raise ValidationError(_("やり直せるのは、途中で止まった取り込みだけです（%(status)s）。")
+                              % {"status": job.get_status_display()}, code="not_stopped")
+    if not _storage().exists(job.stored_name):
+        raise ValidationError(_("ファイルが残っていないため、やり直せません。もう一度ファイルを送ってください。"), code="no_file")
+    previous = job.status
+    confirmed = bool(job.preview)  # only a check that succeeded leaves a preview, and only a confirmed job runs after it
+    if confirmed:
+        plan = _has_plan(job)
+        job.status, job.phase = JobStatus.QUEUED_IMPORT, "import" if plan else "check"
+        job.rows_total = (1 if plan else 2) * job.preview.get("rows", 0)
+    else:
+        job.status, job.phase, job.rows_total = JobStatus.QUEUED_CHECK, "check", 0
+    job.rows_done, job.cancel_requested, job.notice, job.finished_at = 0, False, {}, None
+    job.save(update_fields=["status", "phase", "rows_total", "rows_done", "cancel_requested", "notice", "finished_at"])
+    run_job.enqueue(job.pk)
+    audit_record(action=Action.UPDATE, request=request, user=user, obj=job, detail={"retry": True, "was": previous})
+    return job
+
+
 @transaction.atomic
 def job_cancel(*, user, job: ImportJob, request=None) -> ImportJob:
     """Stop a job. A running one stops at its next chunk and leaves nothing behind; a waiting one never runs."""
@@ -148,6 +208,8 @@ def alias_add(*, user, job: ImportJob, kind: str, alias: str, target: str, reque
         raise ValidationError(_("誤りのある取り込みでだけ、表記ゆれを登録できます。"), code="not_rejected")
     if kind not in AliasKind.values:
         raise ValidationError(_("表記ゆれの対象が正しくありません。"), code="kind")
+    if not job.stored_name:
+        raise ValidationError(_("ファイルが残っていないため、もう一度確認できません。もう一度ファイルを送ってください。"), code="no_file")
     alias = alias.strip()
     masters = Masters(job.municipality)
     if target not in masters.objects[kind]:
@@ -164,16 +226,19 @@ def alias_add(*, user, job: ImportJob, kind: str, alias: str, target: str, reque
 
 
 def _finish(job: ImportJob, status, notice: Notice, **fields):
-    """End a job: its file is no longer needed once it is imported or abandoned."""
+    """End a job: its file is no longer needed once it is imported or abandoned. A failed job keeps its file
+    and its plan, to be tried again (job_retry); a rejected one its file, to be checked again after an alias is
+    taught. Those files are deleted after settings LEDGER_REJECTED_UPLOAD_DAYS (manage.py purge_uploads)."""
     job.status, job.notice, job.finished_at = status, notice.as_json(), timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
-    if status in (JobStatus.DONE, JobStatus.CANCELLED, JobStatus.DUPLICATE, JobStatus.FAILED) and job.stored_name:
+    if status in (JobStatus.DONE, JobStatus.CANCELLED, JobStatus.DUPLICATE) and job.stored_name:
         # Delete the file once the row says so: a rollback after this point leaves a row without a file,
         # never a file nobody knows of.
         stored, job.stored_name = job.stored_name, ""
         transaction.on_commit(lambda: _storage().delete(stored), using=job._state.db or "default")
-    job.plan = {}  # an ended job has nothing left to import
+    if status != JobStatus.FAILED:
+        job.plan = {}  # an ended job has nothing left to import
     job.save()
 
 
@@ -194,18 +259,40 @@ class _Reporter:
 
 
 def _start(job_id, waiting, running) -> ImportJob | None:
+    """Take the job: its status says it runs, and this worker's connection holds its lock (WORKER_LOCK) until
+    run_job ends or the connection does."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != waiting:  # cancelled while it waited, or already taken
             return None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [WORKER_LOCK, job_id])
+            if not cursor.fetchone()[0]:  # another worker still runs it
+                return None
         job.status = running
         job.save(update_fields=["status"])
     return job
 
 
+def _release(job_id) -> None:
+    """Give back the job's lock, if this connection still holds it (a connection that was cut holds nothing)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                           " AND pid = pg_backend_pid() AND classid = %s AND objid = %s AND objsubid = 2",
+                           [WORKER_LOCK, job_id, WORKER_LOCK, job_id])
+    except Exception:  # the connection is gone, and the lock with it
+        connection.close()
+
+
 def _errors(job, errors):
+    """Reject the job: the first errors are kept to show (parsing.Errors keeps no more), with the number of all
+    of them and how many of each kind."""
     kept = [e.as_dict() for e in errors[:ImportJob.ERRORS_KEPT]]
-    _finish(job, JobStatus.REJECTED, Notice("rejected", {"count": len(errors)}), errors=kept, error_count=len(errors))
+    total = getattr(errors, "total", len(errors))
+    summary = errors.summary() if hasattr(errors, "summary") else []
+    _finish(job, JobStatus.REJECTED, Notice("rejected", {"count": total}), errors=kept, error_count=total,
+            error_summary=summary)
 
 
 def _check(job_id):
@@ -277,5 +364,9 @@ def run_job(job_id: int) -> None:
             _import(job_id)
     except Exception:
         logger.exception("ledger import job %s failed", job_id)
+        if connection.connection is not None and not connection.in_atomic_block and not connection.is_usable():
+            connection.close()  # the database connection was cut: the next query opens a new one
         job = ImportJob.objects.get(pk=job_id)
         _finish(job, JobStatus.FAILED, Notice("failed"))
+    finally:
+        _release(job_id)

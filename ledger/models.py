@@ -159,6 +159,9 @@ class ImportJob(models.Model):
     # and written in the reader's language when the page is shown.
     errors = models.JSONField(_("誤り"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("誤りの数"), default=0)
+    # How many errors of each column and reason, with the first of them ({"column", "reason", "count"}): the
+    # list above holds only the first errors (settings LEDGER_MAX_STORED_ERRORS).
+    error_summary = models.JSONField(_("誤りの内訳"), default=list, blank=True)
     notices = models.JSONField(_("確認で気づいたこと"), default=list, blank=True)
     notice = models.JSONField(_("お知らせ"), default=dict, blank=True)
     result = models.ForeignKey(LedgerImport, verbose_name=_("取り込み"), on_delete=models.SET_NULL, null=True, blank=True,

@@ -5,6 +5,7 @@ and the reason (a ledger.notices.Notice, written in the reader's language when s
 report every bad row at once.
 """
 
+import bisect
 import codecs
 import csv
 import datetime as dt
@@ -12,25 +13,71 @@ import difflib
 import hashlib
 import io
 import re
+import struct
 import unicodedata
+import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core import wareki
+from core.spreadsheet import restore
 
 from .notices import Notice, NoticeError
 
 COLUMNS = ("開催日", "区", "事例番号", "会議種別", "開催根拠", "SV派遣", "相談のあった機関", "参加機関", "課題")
 REQUIRED = ("開催日", "区", "事例番号", "開催根拠")
-MAX_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a ledger file may be, checked before and while it is read (settings LEDGER_MAX_*).
+
+    A city's real ledger has a few thousand rows of nine columns, a cell at most a few hundred characters
+    (every 課題 with 「（疑い含む）」 is 275); the defaults leave room for ten times that and stop a hostile file
+    long before it costs memory or time: nothing is read whole, and nothing is quadratic in what is read.
+    """
+
+    upload_bytes: int = 50 * 1024 * 1024  # the file as sent
+    uncompressed_bytes: int = 200 * 1024 * 1024  # an xlsx's parts together, as its zip directory declares them
+    part_bytes: int = 20 * 1024 * 1024  # one xlsx part held whole in memory (shared strings, styles …)
+    compression_ratio: int = 100  # an xlsx's parts together against their compressed size
+    zip_members: int = 200  # parts of an xlsx (Excel writes about 10 to 30)
+    rows: int = 100_000  # rows under the header
+    columns: int = 100
+    cell_chars: int = 1_000
+    stored_errors: int = 100  # errors kept to show (the first by row); every error is still counted
+
+    SETTINGS = {"upload_bytes": "LEDGER_MAX_UPLOAD_BYTES", "uncompressed_bytes": "LEDGER_MAX_UNCOMPRESSED_BYTES",
+                "part_bytes": "LEDGER_MAX_XLSX_PART_BYTES", "compression_ratio": "LEDGER_MAX_COMPRESSION_RATIO",
+                "zip_members": "LEDGER_MAX_ZIP_MEMBERS", "rows": "LEDGER_MAX_ROWS", "columns": "LEDGER_MAX_COLUMNS",
+                "cell_chars": "LEDGER_MAX_CELL_CHARS", "stored_errors": "LEDGER_MAX_STORED_ERRORS"}
+
+    @classmethod
+    def current(cls) -> "Limits":
+        """The limits as the settings say now (a test may override one)."""
+        return cls(**{field: int(getattr(settings, name, getattr(cls, field))) for field, name in cls.SETTINGS.items()})
+
+    @property
+    def line_chars(self) -> int:
+        """The longest line of a CSV: every column at its longest, each quote doubled, with its separator."""
+        return self.columns * (2 * self.cell_chars + 3)
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f}"
 
 
 class LedgerFileError(NoticeError):
     """The file as a whole cannot be read (encoding, format, headers)."""
+
+
+VALUE_SHOWN = 100  # characters of a bad value quoted in an error (a hostile cell may hold a million)
 
 
 @dataclass(frozen=True)
@@ -42,6 +89,11 @@ class CellError:
     closest: str = ""
     kind: str = ""  # the AliasKind of an unknown name, so that the error screen can offer 「…として扱う」
 
+    def __post_init__(self):
+        if len(self.value) > VALUE_SHOWN:  # quoted in part; no alias is offered for a value not shown whole
+            object.__setattr__(self, "value", self.value[:VALUE_SHOWN] + "…")
+            object.__setattr__(self, "kind", "")
+
     @property
     def reason(self) -> str:
         return self.notice.text()
@@ -49,6 +101,42 @@ class CellError:
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "value": self.value, "reason": self.notice.as_json(),
                 "closest": self.closest, "kind": self.kind}
+
+
+class Errors(list):
+    """The errors of a file, bounded: the `keep` of the lowest rows (in row order, a row's errors in the order
+    found), with the number of all of them (`total`) and, per column and reason, how many and the first one
+    (`summary`). A file with 300,000 bad rows costs no more memory than one with a hundred."""
+
+    def __init__(self, keep: int | None = None):
+        super().__init__()
+        self.keep = Limits.current().stored_errors if keep is None else keep
+        self.total = 0
+        self.counts: Counter = Counter()
+        self.first: dict[tuple[str, str], CellError] = {}
+
+    def append(self, error: CellError) -> None:
+        self.total += 1
+        key = (error.column, error.notice.kind)
+        self.counts[key] += 1
+        self.first.setdefault(key, error)
+        if len(self) < self.keep:
+            bisect.insort_right(self, error, key=_row_of)
+        elif self and error.row < self[-1].row:
+            bisect.insort_right(self, error, key=_row_of)
+            self.pop()
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def summary(self) -> list[dict]:
+        """[{"column", "reason" (the first such error's notice), "count"}], most frequent first."""
+        return [{"column": column, "reason": self.first[(column, kind)].notice.as_json(), "count": count}
+                for (column, kind), count in self.counts.most_common()]
+
+
+def _row_of(error: CellError) -> int:
+    return error.row
 
 
 # ------------------------------------------------------------------------------------------------ names
@@ -175,6 +263,70 @@ class LedgerFile:
         return digest.hexdigest()
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls)
+END_OF_DIRECTORY = b"PK\x05\x06"
+DIRECTORY_ENTRY_BYTES = 400  # a zip's directory entry for one part: 46 bytes and its name, generously
+
+
+def inspect_file(file: LedgerFile, limits: Limits | None = None) -> str:
+    """Cheap checks before anything parses the file, in the web request and again in the worker: its size,
+    its type by its first bytes, and for an xlsx its zip directory (the sizes its parts declare, which
+    Python's zipfile never reads past: nothing is decompressed here). Returns "xlsx" or "csv"."""
+    limits = limits or Limits.current()
+    if not file.size:
+        raise LedgerFileError("file_empty")
+    if file.size > limits.upload_bytes:
+        raise LedgerFileError("file_too_large_limit", limit=megabytes(limits.upload_bytes))
+    name = file.name.lower()
+    with file.open() as handle:
+        head = handle.read(8192)
+    if name.endswith(".xlsx"):
+        if head.startswith(OLE_MAGIC):
+            raise LedgerFileError("xls_old")
+        if not head.startswith(ZIP_MAGIC):
+            raise LedgerFileError("xlsx_unreadable")
+        _inspect_zip(file, limits)
+        return "xlsx"
+    if name.endswith(".csv") or name.endswith(".txt"):
+        if head.startswith((ZIP_MAGIC, OLE_MAGIC)) or b"\x00" in head:
+            raise LedgerFileError("not_text")
+        return "csv"
+    raise LedgerFileError("file_format")
+
+
+def _inspect_zip(file: LedgerFile, limits: Limits) -> None:
+    with file.open() as handle:
+        tail_size = min(file.size, 22 + 65535)  # the end record and the longest comment
+        handle.seek(file.size - tail_size)
+        tail = handle.read(tail_size)
+        at = tail.rfind(END_OF_DIRECTORY)
+        if at < 0 or len(tail) - at < 22:
+            raise LedgerFileError("xlsx_unreadable")
+        entries, directory_size, directory_at = struct.unpack("<HLL", tail[at + 10:at + 20])
+        if entries == 0xFFFF or 0xFFFFFFFF in (directory_size, directory_at):  # zip64: no ledger needs it
+            raise LedgerFileError("xlsx_members", limit=f"{limits.zip_members:,}")
+        if entries > limits.zip_members or directory_size > limits.zip_members * DIRECTORY_ENTRY_BYTES:
+            raise LedgerFileError("xlsx_members", limit=f"{limits.zip_members:,}")
+        handle.seek(0)
+        try:
+            parts = zipfile.ZipFile(handle).infolist()  # the directory only
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error):
+            raise LedgerFileError("xlsx_unreadable") from None
+    if len(parts) > limits.zip_members:
+        raise LedgerFileError("xlsx_members", limit=f"{limits.zip_members:,}")
+    expanded = sum(part.file_size for part in parts)
+    packed = sum(part.compress_size for part in parts)
+    if expanded > limits.uncompressed_bytes:
+        raise LedgerFileError("xlsx_expands", limit=megabytes(limits.uncompressed_bytes))
+    if expanded > limits.compression_ratio * max(packed, 1):
+        raise LedgerFileError("xlsx_ratio", ratio=f"{expanded // max(packed, 1):,}", limit=f"{limits.compression_ratio:,}")
+    for part in parts:  # a worksheet is streamed and a picture is not read; any other part is held whole
+        folder = part.filename.lower().rsplit("/", 1)[0]
+        if part.file_size > limits.part_bytes and folder not in ("xl/worksheets", "xl/media"):
+            raise LedgerFileError("xlsx_part", limit=megabytes(limits.part_bytes))
+
+
 def encoding_of(file: LedgerFile) -> str:
     """UTF-8 (with or without BOM) or CP932, whichever reads the whole file; anything binary is refused.
 
@@ -195,13 +347,17 @@ def encoding_of(file: LedgerFile) -> str:
     raise LedgerFileError("encoding")
 
 
-def _header(cells) -> list[str]:
-    header = [normalize(c) for c in cells]
-    while header and not header[-1]:
-        header.pop()
+def _header(cells, limits: Limits) -> list[str]:
+    cells = list(cells)
+    while cells and (cells[-1] is None or not str(cells[-1]).strip()):
+        cells.pop()
+    if len(cells) > limits.columns:  # counted before anything is built from them
+        raise LedgerFileError("too_many_columns", count=f"{len(cells):,}", limit=f"{limits.columns:,}")
+    header = [normalize(restore(c)) for c in cells]
     if not any(header):
         raise LedgerFileError("no_header")
-    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    counts = Counter(header)
+    repeated = sorted(h for h, n in counts.items() if h and n > 1)
     if repeated:
         raise LedgerFileError("header_repeated", names=repeated)
     missing = [c for c in REQUIRED if c not in header]
@@ -210,27 +366,29 @@ def _header(cells) -> list[str]:
     return header
 
 
-def read_rows(file: LedgerFile):
+def read_rows(file: LedgerFile, limits: Limits | None = None):
     """(header, rows): rows is an iterator of (row number, {column: value}) that skips blank rows.
 
     Reads lazily from a handle of its own, so a large file is never held as Python objects all at once.
+    The file is inspected first (`inspect_file`), and read within `limits`: a file beyond them raises
+    LedgerFileError, here or while its rows are read. Text cells are read back as the product wrote them
+    (core.spreadsheet.restore undoes the quote that keeps a formula from running).
     """
-    if not file.size:
-        raise LedgerFileError("file_empty")
-    if file.size > MAX_BYTES:
-        raise LedgerFileError("file_too_large")
-    name = file.name.lower()
-    if name.endswith(".xlsx"):
-        return _xlsx_rows(file)
-    if name.endswith(".csv") or name.endswith(".txt"):
-        encoding = encoding_of(file)
-        return _csv_rows(io.TextIOWrapper(file.open(), encoding=encoding, newline=""))
-    raise LedgerFileError("file_format")
+    limits = limits or Limits.current()
+    if inspect_file(file, limits) == "xlsx":
+        return _xlsx_rows(file, limits)
+    encoding = encoding_of(file)
+    return _csv_rows(io.TextIOWrapper(file.open(), encoding=encoding, newline=""), limits)
 
 
 def estimate_rows(file: LedgerFile) -> int:
-    """About how many rows the file has, for a progress bar before it is read (0 if unknown)."""
-    if file.name.lower().endswith(".xlsx"):
+    """About how many rows the file has, for a progress bar before it is read (0 if unknown, or if the file
+    is refused: reading it says why)."""
+    try:
+        fmt = inspect_file(file)
+    except LedgerFileError:
+        return 0
+    if fmt == "xlsx":
         from openpyxl import load_workbook
 
         try:
@@ -250,58 +408,101 @@ def _blank_if_spaces(cells) -> list:
     return ["" if c is None or (isinstance(c, str) and not c.strip()) else c for c in cells]
 
 
-def _csv_rows(text):
-    reader = csv.reader(text)
+def _lines(text, limits: Limits, position: list[int]):
+    """The file's lines for the csv reader, none longer than `limits.line_chars` (read at most that far)."""
+    while line := text.readline(limits.line_chars + 1):
+        if len(line) > limits.line_chars:
+            raise LedgerFileError("line_too_long", row=position[0], chars=f"{limits.cell_chars:,}",
+                                  columns=f"{limits.columns:,}")
+        yield line
+
+
+def _records(text, limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of a CSV, each cell at most `limits.cell_chars` long: the csv module's field limit
+    is set to it while a row is read (and put back, as it is the whole process's)."""
+    position = [1]
+    reader = csv.reader(_lines(text, limits, position))
+    while True:
+        previous = csv.field_size_limit(limits.cell_chars)
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "field limit" in str(error):
+                raise LedgerFileError("cell_too_long_in_row", row=position[0], limit=f"{limits.cell_chars:,}") from None
+            raise LedgerFileError("csv_unreadable", error=str(error)[:200]) from None
+        finally:
+            csv.field_size_limit(previous)
+        yield position[0], cells
+        position[0] += 1
+
+
+def _csv_rows(text, limits: Limits):
+    records = _records(text, limits)
     try:
-        first = next(reader)
+        _number, first = next(records)
+        header = _header(first, limits)
     except StopIteration:
         text.close()
         raise LedgerFileError("file_empty") from None
-    except csv.Error as error:
-        text.close()
-        raise LedgerFileError("csv_unreadable", error=str(error)) from None
-    try:
-        header = _header(first)
     except LedgerFileError:
         text.close()
         raise
 
     def rows():
         with text:
-            for number, cells in enumerate(reader, start=2):
+            for number, cells in records:
                 cells = _blank_if_spaces(cells)
                 if any(cells):
-                    yield number, dict(zip(header, cells, strict=False))
+                    if number > limits.rows + 1:
+                        raise LedgerFileError("too_many_rows", limit=f"{limits.rows:,}")
+                    yield number, dict(zip(header, map(restore, cells), strict=False))
     return header, rows()
 
 
-def _xlsx_rows(file: LedgerFile):
+def _xlsx_rows(file: LedgerFile, limits: Limits):
+    """The first sheet, streamed (openpyxl read-only): its declared size is checked first, and openpyxl is
+    asked for no more than the limits (plus one row and one column, to tell a sheet that goes beyond them).
+    The sheet's row and column numbers can lie only downwards: rows are counted as they come."""
     from openpyxl import load_workbook
 
     handle = file.open()
+    book = None
     try:
         book = load_workbook(handle, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        sheet = book.worksheets[0]
+        if (sheet.max_row or 0) > limits.rows + 1:
+            raise LedgerFileError("too_many_rows", limit=f"{limits.rows:,}")
+        if (sheet.max_column or 0) > limits.columns:
+            raise LedgerFileError("too_many_columns", count=f"{sheet.max_column:,}", limit=f"{limits.columns:,}")
+        first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=limits.columns + 1, values_only=True), None)
+        if first is None:
+            raise LedgerFileError("file_empty")
+        if len(first) > limits.columns and first[-1] is not None:  # read no further than one beyond the limit
+            raise LedgerFileError("too_many_columns_limit", limit=f"{limits.columns:,}")
+        header = _header(first, limits)
+        values = sheet.iter_rows(min_row=2, max_row=limits.rows + 2, max_col=len(header), values_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        if book is not None:
+            book.close()
         handle.close()
+        if isinstance(error, LedgerFileError):
+            raise
         raise LedgerFileError("xlsx_unreadable") from None
-    values = book.worksheets[0].iter_rows(values_only=True)
-    try:
-        header = _header(["" if c is None else c for c in next(values)])
-    except StopIteration:
-        book.close()
-        handle.close()
-        raise LedgerFileError("file_empty") from None
-    except LedgerFileError:
-        book.close()
-        handle.close()
-        raise
 
     def rows():
         try:
             for number, cells in enumerate(values, start=2):
+                if number > limits.rows + 1:  # a row beyond the limit, or openpyxl's padding after one
+                    raise LedgerFileError("too_many_rows", limit=f"{limits.rows:,}")
                 cells = _blank_if_spaces(cells)
                 if any(str(c) for c in cells):
-                    yield number, dict(zip(header, cells, strict=False))
+                    yield number, dict(zip(header, map(restore, cells), strict=False))
+        except LedgerFileError:
+            raise
+        except Exception:  # a part that does not decompress to what it declared (a broken or forged zip)
+            raise LedgerFileError("xlsx_unreadable") from None
         finally:
             book.close()
             handle.close()

@@ -46,7 +46,7 @@ def import_detail(request, pk):
     job = import_job_for_user(request.user, pk)
     audit_record(action=Action.VIEW, request=request, obj=job)
     return render(request, "ledger/import_detail.html", {
-        "job": job, "can_alias": request.user.role == Role.ADMINISTRATOR,
+        "job": job, "can_alias": request.user.role == Role.ADMINISTRATOR, "can_retry": jobs.job_may_retry(job),
         "years": sorted(job.preview.get("per_fiscal_year", {}).items()),
     })
 
@@ -75,6 +75,13 @@ def import_confirm(request, pk):
 @import_view
 def import_cancel(request, pk):
     return _act(request, pk, jobs.job_cancel, _("取り消しを受け付けました。途中まで取り込んだものも残りません。"))
+
+
+@require_POST
+@import_view
+def import_retry(request, pk):
+    """「やり直す」: a job that failed, or whose worker is gone, runs again from its kept file."""
+    return _act(request, pk, jobs.job_retry, _("もう一度始めました。終わるまでこのページで進み具合を確認できます。"))
 
 
 @require_POST

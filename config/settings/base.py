@@ -220,6 +220,19 @@ STORAGES = {
                     "directory_permissions_mode": 0o700},
     },
 }
+# What a ledger file may be (ledger.parsing.Limits), checked before anything parses it and while it is read; a
+# city's real ledger has a few thousand rows of nine columns. An uploaded file the import did not end with (a
+# rejected, failed or never-confirmed job) is deleted this many days after: `manage.py purge_uploads`, daily.
+LEDGER_MAX_UPLOAD_BYTES = env.int("LEDGER_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+LEDGER_MAX_UNCOMPRESSED_BYTES = env.int("LEDGER_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+LEDGER_MAX_XLSX_PART_BYTES = env.int("LEDGER_MAX_XLSX_PART_BYTES", default=20 * 1024 * 1024)
+LEDGER_MAX_COMPRESSION_RATIO = env.int("LEDGER_MAX_COMPRESSION_RATIO", default=100)
+LEDGER_MAX_ZIP_MEMBERS = env.int("LEDGER_MAX_ZIP_MEMBERS", default=200)
+LEDGER_MAX_ROWS = env.int("LEDGER_MAX_ROWS", default=100_000)
+LEDGER_MAX_COLUMNS = env.int("LEDGER_MAX_COLUMNS", default=100)
+LEDGER_MAX_CELL_CHARS = env.int("LEDGER_MAX_CELL_CHARS", default=1_000)
+LEDGER_MAX_STORED_ERRORS = env.int("LEDGER_MAX_STORED_ERRORS", default=100)
+LEDGER_REJECTED_UPLOAD_DAYS = env.int("LEDGER_REJECTED_UPLOAD_DAYS", default=30)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="tsunagaru@localhost")

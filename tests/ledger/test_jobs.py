@@ -233,8 +233,12 @@ def test_submit_refuses_what_is_not_a_ledger(coordinator_kita, agency_worker):
     assert not ImportJob.objects.exists()
 
 
-def test_a_binary_file_renamed_csv_is_rejected_by_the_check(coordinator_kita, kita):
-    job = jobs.job_submit(user=coordinator_kita, upload=ContentFile(bytes(range(256)) * 100, name="random.csv"))
+def test_a_binary_file_renamed_csv_is_refused_by_the_upload_or_rejected_by_the_check(coordinator_kita, kita):
+    with pytest.raises(ValidationError, match="CSV ファイルとして読めません"):  # its first bytes say so
+        jobs.job_submit(user=coordinator_kita, upload=ContentFile(bytes(range(256)) * 100, name="random.csv"))
+    # Binary further on than the upload looks: the worker's check reads it and says so.
+    data = bytes(range(1, 256)) * 40 + bytes(range(256)) * 100
+    job = jobs.job_submit(user=coordinator_kita, upload=ContentFile(data, name="random.csv"))
     work()
     job = _refresh(job)
     assert job.status == JobStatus.REJECTED and job.errors[0]["row"] == 0 and "CSV" in _text(job.errors[0]["reason"])
