@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,8 @@ from cases.forms import (
     MemberForm,
 )
 from cases.models import Household
-from cases.selectors import household_duplicates, household_history, household_overview, household_search
+from cases.probes import duplicate_probe
+from cases.selectors import household_history, household_overview, household_search
 from core.forms import call_service
 from core.pagination import page_query
 from core.searches import search_recall, search_redirect
@@ -48,7 +50,12 @@ def household_create(request):
     duplicates = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates = household_duplicates(user=request.user, kana=data["name_kana"], birth_date=data["birth_date"], address=data["address"])
+        try:
+            duplicates = duplicate_probe(request=request, kana=data["name_kana"], birth_date=data["birth_date"],
+                                         address=data["address"])
+        except ValidationError as refusal:  # too many probes: nothing looked up, nothing saved
+            form.add_error(None, refusal)
+            return render(request, "cases/household_create.html", {"form": form}, status=429)
         if (duplicates.mine or duplicates.elsewhere) and not data["confirm_new"]:
             audit_list(request=request, model=Household, objects=duplicates.mine, detail={"duplicates": True})
             form.data = form.data.copy()
