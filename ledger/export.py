@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.models import Action
 from audit.services import audit_record
+from core.spreadsheet import neutralise
 
 from .parsing import COLUMNS
 from .selectors import CHUNK_SIZE, LedgerRow, ledger_left_out, ledger_merged_participants, ledger_rows
@@ -52,10 +53,15 @@ class ExportResult:
 
 
 def ledger_values(row: LedgerRow) -> list:
-    """A row's cells in the order of COLUMNS; the date stays a date (the writer decides how to store it)."""
+    """A row's cells in the order of COLUMNS; the date stays a date (the writer decides how to store it).
+
+    Every text cell is neutralised (core.spreadsheet): a 事例番号 or a master name beginning with = + - @, a tab
+    or a carriage return gets a leading quote, so that Excel shows it instead of running it; the importer
+    takes the quote away again (parsing.read_rows), so the file imports back to the same values."""
     issues = [f"{name}{SUSPECTED}" if suspected else name for name, suspected in row.issues]
-    return [row.held_on, row.ward, row.case_number, row.kind, row.basis, "有" if row.sv else "無",
-            row.referrer or SELF_REFERRED, SEPARATOR.join(row.participants), SEPARATOR.join(issues)]
+    return [row.held_on, *map(neutralise, [
+        row.ward, row.case_number, row.kind, row.basis, "有" if row.sv else "無", row.referrer or SELF_REFERRED,
+        SEPARATOR.join(row.participants), SEPARATOR.join(issues)])]
 
 
 def ledger_export(*, municipality, output, ward=None, fiscal_year: int | None = None, fmt: str = "xlsx",
@@ -110,10 +116,9 @@ def _write_xlsx(rows, handle) -> None:
         day = WriteOnlyCell(sheet, value=values[0])
         day.number_format = DATE_FORMAT
         values[0] = day
-        for position, value in enumerate(values[1:], start=1):
-            if value.startswith("="):  # text stays text: a 事例番号 such as "=1" must not become a formula
-                values[position] = WriteOnlyCell(sheet, value=value)
-                values[position].data_type = "s"
+        for position, value in enumerate(values[1:], start=1):  # text stays text, whatever it begins with
+            values[position] = WriteOnlyCell(sheet, value=value)
+            values[position].data_type = "s"
         sheet.append(values)
     book.save(handle)
 
