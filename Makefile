@@ -7,7 +7,7 @@ export DEMO_PASSWORD ?= tsunagaru-demo
 export PORT
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint migrations-check bench browser db-stop messages clean
+.PHONY: install run test lint migrations-check bench browser db-stop messages clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,16 @@ bench: install
 
 messages: install
 	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l en --no-obsolete && $(BIN)/python manage.py compilemessages --ignore=.venv
+
+# The database the settings point at (the embedded one, or DATABASE_URL): pg_dump -Fc into backups/ (BACKUP_DIR) with
+# a manifest beside it; a restore checks the manifest's sha256 first and refuses a database with tables unless FORCE=1.
+# docs/deployment.md: the same with docker compose, and copying the files off the server.
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@if [ -z "$(FILE)" ]; then echo "使い方: make restore FILE=backups/….dump [FORCE=1]" >&2; exit 2; fi
+	$(BIN)/python manage.py restore "$(FILE)"$(if $(FORCE), --force)
 
 db-stop: install
 	$(BIN)/python -m config.devdb stop .data/pg

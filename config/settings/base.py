@@ -211,6 +211,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded ledger files wait here for the background worker (which must see the same folder: docker-compose
 # gives app and worker one volume). Never served over HTTP; only the owner may read them.
 UPLOAD_ROOT = Path(env("UPLOAD_ROOT", default=str(BASE_DIR / ".data" / "uploads")))
+# `manage.py backup` (`make backup`) writes here: dumps and their manifests, readable by their owner only. Copy them
+# off the server; PG_BIN_DIR (read by core.backup) names the folder of pg_dump/pg_restore if not on PATH.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
