@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.worksheet import _reader
@@ -34,6 +35,14 @@ from ledger.parsing import COLUMNS, LedgerFile, LedgerFileError, inspect_file
 from meetings.models import Meeting
 
 pytestmark = pytest.mark.django_db(databases=["default", "progress"])
+
+
+@pytest.fixture(autouse=True)
+def _close_progress_connection():
+    """The worker's side connection is opened here outside pytest-django's care: closed, so the test database
+    can be dropped at the end of the run."""
+    yield
+    connections["progress"].close()
 
 GOOD_ROW = "2020/5/12,北区,K-1,,地域ケア会議,有,地域包括支援センター,地域包括支援センター,認知症"
 HEADER = ",".join(COLUMNS)
