@@ -10,6 +10,23 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# pg_dump / pg_restore of the database's major version for `manage.py backup` / `restore` (core.backup): from
+# PostgreSQL's own Debian repository, as Debian's client is another major version (15 cannot dump a 16 server).
+# A closed network: --build-arg PGDG_URL=https://…/apt (a mirror of apt.postgresql.org).
+ARG PG_MAJOR=16
+ARG PGDG_URL=https://apt.postgresql.org/pub/repos/apt
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && . /etc/os-release \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] ${PGDG_URL} ${VERSION_CODENAME}-pgdg main" \
+       > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-${PG_MAJOR} \
+    && apt-get purge -y curl && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
+ENV PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin
+
 # Dependencies before the code, so that a code change reuses this layer. pyproject.toml has
 # `packages = []`: this installs the dependencies only; the code runs from /app.
 COPY pyproject.toml ./
@@ -34,6 +51,9 @@ RUN groupadd --system app \
 # shared by app and worker (a new named volume takes this folder's owner and mode).
 ENV UPLOAD_ROOT=/var/lib/tsunagaru/uploads
 RUN mkdir -p /var/lib/tsunagaru/uploads && chown app:app /var/lib/tsunagaru/uploads && chmod 700 /var/lib/tsunagaru/uploads
+# Backups (manage.py backup) are written here; docker-compose mounts the `backups` volume. Copy them off the server.
+ENV BACKUP_DIR=/var/lib/tsunagaru/backups
+RUN mkdir -p /var/lib/tsunagaru/backups && chown app:app /var/lib/tsunagaru/backups && chmod 700 /var/lib/tsunagaru/backups
 USER app
 
 EXPOSE 8000

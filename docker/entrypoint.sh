@@ -26,10 +26,19 @@ for attempt in range(1, ATTEMPTS + 1):
 sys.exit("entrypoint: the database did not accept connections; giving up")
 PY
 
-# The app container migrates; the worker container (RUN_MIGRATIONS=false) only waits for the database.
+# Migrations run where RUN_MIGRATIONS is true: docker-compose's one-shot `migrate` service, which connects as the
+# owner of the tables. With APP_DB_USER set it also makes (or updates) the application's role and grants it what
+# the app needs after every migrate; the app and worker (RUN_MIGRATIONS=false) connect as that role and never
+# hold the owner's password.
 if [ "${RUN_MIGRATIONS:-true}" = "true" ]; then
+    if [ -n "${APP_DB_USER:-}" ]; then
+        python /app/docker/app_role.py
+    fi
     python manage.py migrate --noinput
     python manage.py createcachetable
+    if [ -n "${APP_DB_USER:-}" ]; then
+        python manage.py grant_app_role "$APP_DB_USER"
+    fi
 fi
 
 exec "$@"

@@ -27,7 +27,7 @@ ENV_EXAMPLE = ROOT / ".env.example"
 DOCKERIGNORE = ROOT / ".dockerignore"
 SETTINGS_DIR = ROOT / "config" / "settings"
 
-SECRETS = ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD")
+SECRETS = ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "APP_DB_PASSWORD")
 # The settings production.py loads: itself and base.py, which it star-imports.
 PRODUCTION_SETTINGS = (SETTINGS_DIR / "production.py", SETTINGS_DIR / "base.py")
 # Variables the app service may set although no settings module reads them, and who reads them instead.
@@ -35,6 +35,7 @@ READ_OUTSIDE_SETTINGS = {
     "DJANGO_SETTINGS_MODULE": "Django itself",
     "TZ": "the C library (log timestamps)",
     "WEB_CONCURRENCY": "gunicorn (number of workers)",
+    "RUN_MIGRATIONS": "docker/entrypoint.sh (only the migrate service migrates)",
 }
 # environ.Env methods that read a variable named by their first argument.
 ENV_READERS = {
@@ -132,7 +133,7 @@ def _env_example():
 def _filled_env_example(**overrides):
     """.env.example as a city would fill it in: the blank secrets get values."""
     variables = _env_example()
-    variables.update(DJANGO_SECRET_KEY="k" * 50, POSTGRES_PASSWORD="0123456789abcdef")
+    variables.update(DJANGO_SECRET_KEY="k" * 50, POSTGRES_PASSWORD="0123456789abcdef", APP_DB_PASSWORD="fedcba9876543210")
     variables.update(overrides)
     return variables
 
@@ -253,6 +254,30 @@ def test_the_database_port_is_not_published():
     assert "ports" not in _compose()["services"]["db"]
 
 
+@pytest.mark.parametrize("variables", [
+    pytest.param(_filled_env_example(), id="example"),
+    pytest.param(_filled_env_example(APP_BIND_ADDRESS=""), id="blank"),
+    pytest.param({k: v for k, v in _filled_env_example().items() if k != "APP_BIND_ADDRESS"}, id="unset"),
+])
+def test_the_app_port_is_bound_to_loopback_unless_an_address_is_given(variables):
+    (port,) = _compose()["services"]["app"]["ports"]
+    host, published, target = _interpolate(port, variables).split(":")
+    assert (host, published, target) == ("127.0.0.1", variables.get("PORT", "8000"), "8000")
+
+
+def test_the_app_port_follows_the_address_given_for_the_proxy():
+    (port,) = _compose()["services"]["app"]["ports"]
+    assert _interpolate(port, _filled_env_example(APP_BIND_ADDRESS="10.1.2.3")).split(":")[0] == "10.1.2.3"
+
+
+def test_no_service_publishes_a_port_on_every_interface():
+    for name, service in _compose()["services"].items():
+        for port in service.get("ports", []):
+            text = port if isinstance(port, str) else f"{port.get('host_ip', '')}:{port.get('published')}"
+            parts = _interpolate(text, _filled_env_example()).split(":")
+            assert len(parts) == 3 and parts[0] not in ("", "0.0.0.0", "::"), (name, port)
+
+
 def test_the_app_publishes_container_port_8000():
     targets = []
     for port in _compose()["services"]["app"]["ports"]:
@@ -267,15 +292,36 @@ def test_the_app_runs_the_production_settings():
     assert _environment("app")["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
 
 
-def test_the_worker_runs_the_task_queue_with_the_apps_settings_and_leaves_migrations_to_the_app():
+def test_the_worker_runs_the_task_queue_with_the_apps_settings_and_leaves_migrations_to_the_migrate_service():
     worker = _compose()["services"]["worker"]
     assert worker["command"][-2:] == ["db_worker", "--no-reload"]
     assert worker["image"] == _compose()["services"]["app"]["image"]
     assert worker["depends_on"]["db"]["condition"] == "service_healthy"
-    environment = _environment("worker")
-    assert {k: v for k, v in environment.items() if k != "RUN_MIGRATIONS"} == _environment("app")
-    assert environment["RUN_MIGRATIONS"] == "false"
+    assert _environment("worker") == _environment("app")
+    assert _environment("worker")["RUN_MIGRATIONS"] == "false"
     assert 'if [ "${RUN_MIGRATIONS:-true}" = "true" ]' in (ROOT / "docker" / "entrypoint.sh").read_text()
+
+
+def test_the_migrate_service_migrates_once_as_the_owner_before_the_app_and_worker_start():
+    services = _compose()["services"]
+    migrate = services["migrate"]
+    assert migrate["image"] == services["app"]["image"]
+    assert migrate["restart"] == "no"
+    assert _environment("migrate")["RUN_MIGRATIONS"] == "true"
+    assert {"APP_DB_USER", "APP_DB_PASSWORD"} <= set(_environment("migrate"))
+    for service in ("app", "worker"):
+        assert services[service]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    # The owner's password reaches the db and migrate services only, never the long-running app and worker.
+    holders = {name for name in services if any(ref == "POSTGRES_PASSWORD" for ref, _, _ in _references(services[name]))}
+    assert holders == {"db", "migrate"}
+
+
+def test_the_entrypoint_makes_the_app_role_migrates_and_grants_in_that_order():
+    lines = [line.strip() for line in ENTRYPOINT.read_text(encoding="utf-8").splitlines()]
+    order = [next(i for i, line in enumerate(lines) if needle in line) for needle in (
+        "python /app/docker/app_role.py", "python manage.py migrate", "python manage.py createcachetable",
+        'python manage.py grant_app_role "$APP_DB_USER"')]
+    assert order == sorted(order)
 
 
 def test_app_and_worker_share_the_upload_folder_the_image_prepares():
@@ -340,14 +386,26 @@ def test_the_env_example_leaves_each_secret_blank_so_an_unedited_copy_does_not_s
 )
 def test_the_database_url_reaches_the_db_service_with_its_credentials(variables):
     db = _interpolated_environment("db", variables)
-    url = environ.Env.db_url_config(_interpolated_environment("app", variables)["DATABASE_URL"])
-    assert url["ENGINE"] == "django.db.backends.postgresql"
-    assert (url["HOST"], url["PORT"]) == ("db", 5432)
-    assert (url["NAME"], url["USER"], url["PASSWORD"]) == (
+    migrate = _interpolated_environment("migrate", variables)
+    owner = environ.Env.db_url_config(migrate["DATABASE_URL"])
+    assert owner["ENGINE"] == "django.db.backends.postgresql"
+    assert (owner["HOST"], owner["PORT"]) == ("db", 5432)
+    assert (owner["NAME"], owner["USER"], owner["PASSWORD"]) == (
         db["POSTGRES_DB"],
         db["POSTGRES_USER"],
         db["POSTGRES_PASSWORD"],
     )
+    # The app and worker: the same database as another role, the one the migrate service makes.
+    for service in ("app", "worker"):
+        url = environ.Env.db_url_config(_interpolated_environment(service, variables)["DATABASE_URL"])
+        assert (url["HOST"], url["PORT"], url["NAME"]) == ("db", 5432, db["POSTGRES_DB"])
+        assert (url["USER"], url["PASSWORD"]) == (migrate["APP_DB_USER"], migrate["APP_DB_PASSWORD"])
+        assert url["USER"] != owner["USER"], "the app must not connect as the owner of the tables"
+
+
+def test_the_app_role_must_be_named_apart_from_the_owner_in_the_example():
+    variables = _filled_env_example()
+    assert variables["APP_DB_USER"] and variables["APP_DB_USER"] != variables["POSTGRES_USER"]
 
 
 def test_every_variable_the_app_sets_is_read_by_the_settings():
@@ -359,6 +417,26 @@ def test_every_variable_the_app_sets_is_read_by_the_settings():
 def test_the_security_switches_stay_on_when_left_blank(switch):
     app = _interpolated_environment("app", _filled_env_example(**{switch: ""}))
     assert environ.Env.parse_value(app[switch], bool) is True
+
+
+@pytest.mark.parametrize("blank", [True, False], ids=["blank", "unset"])
+def test_hsts_stays_a_year_with_subdomains_when_left_blank_or_unset(blank):
+    names = ("DJANGO_SECURE_HSTS_SECONDS", "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS")
+    variables = _filled_env_example(**dict.fromkeys(names, "")) if blank else {
+        k: v for k, v in _filled_env_example().items() if k not in names}
+    app = _interpolated_environment("app", variables)
+    assert int(app["DJANGO_SECURE_HSTS_SECONDS"]) == 31536000
+    assert environ.Env.parse_value(app["DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS"], bool) is True
+
+
+def test_the_image_has_pg_dump_of_the_databases_major_version_and_a_backup_folder():
+    db_major = _compose()["services"]["db"]["image"].split(":")[1]
+    assert f"ARG PG_MAJOR={db_major}" in DOCKERFILE.read_text(encoding="utf-8")
+    assert any("postgresql-client-${PG_MAJOR}" in run for run in _dockerfile("RUN"))
+    assert "PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin" in _dockerfile("ENV")
+    (backup_dir,) = [a.split("=", 1)[1] for a in _dockerfile("ENV") if a.startswith("BACKUP_DIR=")]
+    assert any(f"chown app:app {backup_dir}" in run for run in _dockerfile("RUN"))
+    assert f"backups:{backup_dir}" in _compose()["services"]["app"]["volumes"]
 
 
 def test_trusting_x_forwarded_for_is_off_unless_asked_for():
