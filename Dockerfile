@@ -40,6 +40,7 @@ COPY . .
 # Production settings refuse to load without these; the values exist for this one command only and
 # are not kept in the image's environment. collectstatic touches no database.
 RUN DJANGO_SECRET_KEY=build-only-not-a-secret \
+    AUDIT_CHAIN_KEY=build-only-not-a-secret \
     DATABASE_URL=postgres://build:build@localhost:5432/build \
     DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput

@@ -27,7 +27,7 @@ ENV_EXAMPLE = ROOT / ".env.example"
 DOCKERIGNORE = ROOT / ".dockerignore"
 SETTINGS_DIR = ROOT / "config" / "settings"
 
-SECRETS = ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "APP_DB_PASSWORD")
+SECRETS = ("DJANGO_SECRET_KEY", "AUDIT_CHAIN_KEY", "POSTGRES_PASSWORD", "APP_DB_PASSWORD")
 # The settings production.py loads: itself and base.py, which it star-imports.
 PRODUCTION_SETTINGS = (SETTINGS_DIR / "production.py", SETTINGS_DIR / "base.py")
 # Variables the app service may set although no settings module reads them, and who reads them instead.
@@ -133,7 +133,8 @@ def _env_example():
 def _filled_env_example(**overrides):
     """.env.example as a city would fill it in: the blank secrets get values."""
     variables = _env_example()
-    variables.update(DJANGO_SECRET_KEY="k" * 50, POSTGRES_PASSWORD="0123456789abcdef", APP_DB_PASSWORD="fedcba9876543210")
+    variables.update(DJANGO_SECRET_KEY="k" * 50, AUDIT_CHAIN_KEY="a" * 50, POSTGRES_PASSWORD="0123456789abcdef",
+                     APP_DB_PASSWORD="fedcba9876543210")
     variables.update(overrides)
     return variables
 
@@ -223,6 +224,7 @@ def _import_production_settings(variables):
 
 PRODUCTION_VARIABLES = {
     "DJANGO_SECRET_KEY": "k" * 50,
+    "AUDIT_CHAIN_KEY": "a" * 50,
     "DATABASE_URL": "postgres://tsunagaru:secret@db:5432/tsunagaru",
     "DJANGO_ALLOWED_HOSTS": "tsunagaru.example.jp",
 }

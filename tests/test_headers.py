@@ -39,6 +39,7 @@ DENIED_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb")
 PRODUCTION_VARIABLES = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": "production-test-" + "k" * 50,
+    "AUDIT_CHAIN_KEY": "audit-chain-test-" + "a" * 40,
     "DATABASE_URL": "postgres://tsunagaru:secret@db:5432/tsunagaru",
     "DJANGO_ALLOWED_HOSTS": "tsunagaru.example.jp",
 }

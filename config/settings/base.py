@@ -245,6 +245,9 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000")
 # Behind a reverse proxy that sets X-Forwarded-For, set AUDIT_TRUST_X_FORWARDED_FOR=true so that the
 # audit trail records the client's address rather than the proxy's.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+# The key of the audit trail's hash chains (audit.chain); empty means one derived from SECRET_KEY. Production
+# requires it (production.py). Never change it: events chained under the old key would no longer verify.
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", default="")
 
 REST_FRAMEWORK = {
     # Token first: an anonymous request is answered 401 with `WWW-Authenticate: Token` (not a bare 403).

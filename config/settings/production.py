@@ -5,6 +5,9 @@ from .base import env, progress_database
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# The key of the audit trail's hash chains (audit.chain): its own secret, kept apart from the database and its
+# backups, never changed. Required here; elsewhere it falls back to one derived from SECRET_KEY.
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
