@@ -27,6 +27,7 @@ NAVIGATION = (
     NavItem(_("つなぎの集計"), "reports:referrals", frozenset({Role.BUREAU, Role.ADMINISTRATOR})),
     NavItem(_("台帳の取り込み"), "ledger:import_list", frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})),
     NavItem(_("監査ログ"), "audit:event_list", frozenset({Role.AUDITOR})),
+    NavItem(_("削除請求"), "retention:request_list", frozenset({Role.ADMINISTRATOR, Role.AUDITOR})),
     NavItem(_("マスタ管理"), "admin:index", frozenset({Role.ADMINISTRATOR})),
 )
 
