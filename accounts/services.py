@@ -28,8 +28,10 @@ from .signals import (
     user_updated,
 )
 
-# What decides whether and where a user sees personal data.
-ACCESS_FIELDS = ("role", "municipality", "ward", "agency", "is_active")
+# What decides whether and where a user sees personal data (field name → attribute).
+ACCESS_ATTRIBUTES = {"role": "role", "municipality": "municipality_id", "ward": "ward_id", "agency": "agency_id",
+                     "is_active": "is_active"}
+ACCESS_FIELDS = tuple(ACCESS_ATTRIBUTES)
 # Never compared nor named: the hash is a secret, the others change by themselves at login.
 UNTRACKED_FIELDS = frozenset({"id", "password", "last_login", "date_joined"})
 # Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
@@ -64,13 +66,14 @@ class UserSaved:
 
 def needs_approval(*, actor: User, before: User | None, after: User) -> bool:
     """Whether saving `after` over `before` gives someone access that a second administrator must approve."""
-    if after.role not in APPROVAL_ROLES or not after.is_active:
-        return False  # taking access away, or a role without residents' data, applies at once
+    if after.role not in APPROVAL_ROLES or not after.is_active or after.is_superuser:
+        return False  # taking access away, or a role without residents' data, applies at once (the operator has all)
     if before is not None and before.is_active and before.role == after.role and (
         before.municipality_id, before.ward_id, before.agency_id) == (after.municipality_id, after.ward_id, after.agency_id):
         return False
-    if after.role == Role.ADMINISTRATOR and actor.is_superuser and not User.objects.filter(
-        role=Role.ADMINISTRATOR, municipality_id=after.municipality_id, is_active=True, is_staff=True,
+    city = after.municipality_id
+    if after.role == Role.ADMINISTRATOR and actor.is_superuser and city is not None and not User.objects.filter(
+        role=Role.ADMINISTRATOR, municipality_id=city, is_active=True, is_staff=True,
     ).exclude(pk=after.pk).exists():
         return False  # the operator sets up a city's first administrator: there is nobody yet to approve
     return True
@@ -100,8 +103,8 @@ def user_save(*, actor: User, user: User, request=None) -> UserSaved:
         if before is None:
             user.is_active = False  # the account exists, but cannot log in until approved
         else:
-            for name in ACCESS_FIELDS:
-                setattr(user, User._meta.get_field(name).attname, getattr(before, User._meta.get_field(name).attname))
+            for attribute in ACCESS_ATTRIBUTES.values():
+                setattr(user, attribute, getattr(before, attribute))
     result = UserSaved(user=user)
     if created:
         result.one_time_password = one_time_password()
@@ -121,6 +124,7 @@ def user_save(*, actor: User, user: User, request=None) -> UserSaved:
             _cancel_pending(user=user, reason=_("後の変更で置き換えられました。"))
     if held:
         role, municipality_id, ward_id, agency_id = requested
+        assert municipality_id is not None  # the database's user_has_municipality: only the operator has none
         result.grant = RoleGrant.objects.create(
             user=user, role=role, municipality_id=municipality_id, ward_id=ward_id, agency_id=agency_id,
             requested_by=actor,
@@ -189,11 +193,11 @@ def role_grant_approve(*, actor: User, grant: RoleGrant, request=None) -> RoleGr
     grant = _locked_pending(actor=actor, grant=grant)
     user = User.objects.select_for_update().get(pk=grant.user_id)
     _check_place(role=grant.role, municipality_id=grant.municipality_id, ward=grant.ward, agency=grant.agency)
-    before = {name: getattr(user, User._meta.get_field(name).attname) for name in ACCESS_FIELDS}
+    before = {name: getattr(user, attribute) for name, attribute in ACCESS_ATTRIBUTES.items()}
     user.role, user.municipality_id, user.ward_id, user.agency_id = (
         grant.role, grant.municipality_id, grant.ward_id, grant.agency_id)
     user.is_active = True
-    fields = [name for name in ACCESS_FIELDS if before[name] != getattr(user, User._meta.get_field(name).attname)]
+    fields = [name for name, attribute in ACCESS_ATTRIBUTES.items() if before[name] != getattr(user, attribute)]
     if fields:
         user.full_clean(exclude=["password", "username"], validate_unique=False)
         user.save(update_fields=fields)
