@@ -13,7 +13,7 @@ from core.forms import DateFilter
 from .models import Action, AuditEvent
 
 # The apps whose records the trail names; the search offers their models by their Japanese names.
-AUDITED_APPS = ("cases", "accounts", "meetings", "referrals", "ledger")
+AUDITED_APPS = ("cases", "accounts", "agencies", "meetings", "referrals", "ledger", "api", "retention")
 
 
 def audited_types():
