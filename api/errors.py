@@ -9,6 +9,8 @@ sentence for people; `fields` maps each input that was wrong (a query parameter 
 ones as "tasks.0.due_on") to its messages, and is empty otherwise.
 """
 
+import re
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -45,9 +47,14 @@ CODE_MESSAGES = {
 }
 
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _text(item) -> str:
+    """A message for people. DRF repeats some input in its messages (「"…" は有効な選択肢ではありません。」); a lone
+    surrogate in it could not be written as UTF-8 and would turn the 400 into a 500, so it is shown as �."""
     code = getattr(item, "code", None)
-    return str(CODE_MESSAGES[code]) if code in CODE_MESSAGES else str(item)
+    return str(CODE_MESSAGES[code]) if code in CODE_MESSAGES else SURROGATE.sub("\ufffd", str(item))
 
 
 def error_body(status_code: int, code: str, message, fields: dict | None = None) -> dict:
