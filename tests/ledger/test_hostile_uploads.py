@@ -449,6 +449,17 @@ def test_a_10_mb_csv_field_is_a_japanese_refusal_not_an_unexpected_error(osaka, 
     assert state() == (0, 0, 0)
 
 
+def test_a_cell_over_the_limit_on_short_lines_is_stopped_by_the_csv_reader_itself(osaka, kita):
+    """The csv module's field limit is the cell limit while a ledger is read: a cell of short lines is never
+    built past 1,000 characters (the csv module's own limit is 131,072)."""
+    cell = "\n".join(["あ" * 100] * 20)
+    buffer = StringIO()
+    csv.writer(buffer).writerows([COLUMNS, ["2020/5/12", "北区", "K-1", "", "地域ケア会議", "有", "", "", cell]])
+    reason = refusal(lambda: import_ledger(municipality=osaka, file=LedgerFile.from_bytes("台帳.csv", buffer.getvalue().encode())))
+    assert reason == "2行目に長すぎるセルがあります（1つのセルは1,000文字までです）。"
+    assert csv.field_size_limit() == 131_072  # put back: it is the whole process's
+
+
 # ------------------------------------------------------------------------------------------------ many bad rows
 
 
