@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import MunicipalityScopedAdmin, RoleAdminMixin
+from core.admin import MunicipalityScopedAdmin, RecordsOnlyMixin, RoleAdminMixin
 
 from .models import GrantStatus, RoleGrant, User
 from .services import (
@@ -153,7 +153,7 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(RoleAdminMixin, admin.ModelAdmin):
+class RoleGrantAdmin(RecordsOnlyMixin, RoleAdminMixin, admin.ModelAdmin):
     """役割の承認: another administrator of the city approves or rejects; nobody adds, edits or deletes."""
 
     list_display = ("user", "role", "ward", "agency", "status", "requested_by", "requested_at", "decided_by",
@@ -168,15 +168,6 @@ class RoleGrantAdmin(RoleAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(municipality_id=request.user.municipality_id)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def _decide(self, request, queryset, service, done):
         count = 0

@@ -8,14 +8,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import RoleAdminMixin
+from core.admin import RecordsOnlyMixin, RoleAdminMixin
 
 from .models import ApiToken
 from .tokens import token_revoke
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(RoleAdminMixin, admin.ModelAdmin):
+class ApiTokenAdmin(RecordsOnlyMixin, RoleAdminMixin, admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "expires_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)
     list_select_related = ("user",)
@@ -28,15 +28,6 @@ class ApiTokenAdmin(RoleAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(user__municipality_id=request.user.municipality_id)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=gettext_lazy("選んだトークンを失効させる"))
     def revoke(self, request, queryset):

@@ -89,6 +89,20 @@ class RoleAdminMixin(WarekiDatesMixin):
         return is_municipality_admin(request.user)
 
 
+class RecordsOnlyMixin:
+    """Records the admin lists and acts on through its actions (approve, revoke, undo) but nobody adds, edits or
+    deletes by hand: each is written by a service that audits it. Put it before the admin's other bases."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MunicipalityScopedAdmin(RoleAdminMixin, admin.ModelAdmin):
     """Rows carry a `municipality`; non-superusers see and create only their own."""
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import MunicipalityScopedAdmin
+from core.admin import MunicipalityScopedAdmin, RecordsOnlyMixin
 
 from .models import LedgerImport, NameAlias
 
@@ -15,18 +15,9 @@ class NameAliasAdmin(MunicipalityScopedAdmin):
 
 
 @admin.register(LedgerImport)
-class LedgerImportAdmin(MunicipalityScopedAdmin):
+class LedgerImportAdmin(RecordsOnlyMixin, MunicipalityScopedAdmin):
     """What was imported, from which file, by whom (read-only: the rows it created carry it as their source)."""
 
     list_display = ("filename", "imported_at", "rows", "cases_created", "meetings_created", "imported_by")
     readonly_fields = ("municipality", "filename", "sha256", "rows", "cases_created", "meetings_created", "imported_by",
                        "imported_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
