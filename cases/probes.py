@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.services import audit_record
 from cases.models import Household
-from cases.selectors import Duplicates, household_duplicates
-from core.text import normalize_address
+from cases.selectors import Duplicates, duplicate_conditions, household_duplicates
 
 PROBE_LIMIT = 30  # probes per user …
 PROBE_WINDOW = 10 * 60  # … in this many seconds, counted from the first one
@@ -39,19 +38,11 @@ def _count(user) -> int:
         return 1
 
 
-def _fields(kana: str, birth_date: dt.date | None, address: str) -> list[str]:
-    """The inputs the probe actually compared (household_duplicates ignores the others)."""
-    used = ["name_kana", "birth_date"] if kana and birth_date else []
-    if address and len(normalize_address(address)) >= 6:
-        used.append("address")
-    return used
-
-
 def duplicate_probe(*, request, kana: str, birth_date: dt.date | None, address: str) -> Duplicates:
     """household_duplicates for the signed-in user, counted and audited. Over the limit: ValidationError
     (code "rate_limited") with a Japanese message, and the refusal is audited too (no lookup is done)."""
     user = request.user
-    fields = _fields(kana, birth_date, address)
+    _same, fields = duplicate_conditions(kana=kana, birth_date=birth_date, address=address)
     count = _count(user)
     meta = Household._meta
     if count > PROBE_LIMIT:
@@ -67,5 +58,7 @@ def duplicate_probe(*, request, kana: str, birth_date: dt.date | None, address: 
     elsewhere = sum(count for _ward, count in duplicates.elsewhere)
     audit_record(action=Action.SEARCH, request=request, object_type=meta.label_lower, object_label=_("重複の確認"),
                  detail={"probe": "duplicates", "fields": fields, "matches": len(duplicates.mine) + elsewhere,
-                         "elsewhere": elsewhere})
+                         "elsewhere": elsewhere,
+                         # the households shown, so that "who looked at this household" finds the probe too
+                         "ids": [household.pk for household in duplicates.mine]})
     return duplicates

@@ -76,16 +76,25 @@ class Duplicates:
     elsewhere: list = field(default_factory=list)  # (ward name, count): outside the user's scope, no details
 
 
+def duplicate_conditions(*, kana: str, birth_date: dt.date | None, address: str) -> tuple[Q, list[str]]:
+    """What a duplicate check compares: the condition, and the names of the inputs it uses (for the audit trail,
+    which records which fields were looked up, never their values)."""
+    same, fields = Q(pk__in=[]), []
+    if kana and birth_date:
+        same |= Q(members__kana_normalized=normalize_kana(kana), members__birth_date=birth_date)
+        fields += ["name_kana", "birth_date"]
+    if address and len(normalize_address(address)) >= 6:
+        same |= Q(address_normalized=normalize_address(address))
+        fields.append("address")
+    return same, fields
+
+
 def household_duplicates(*, user, kana: str, birth_date: dt.date | None, address: str) -> Duplicates:
     """Likely duplicates across the municipality: same kana and birth date, or the same address.
 
     Matches in other wards are reported by ward and count only; the coordinator contacts that ward.
     """
-    same = Q(pk__in=[])
-    if kana and birth_date:
-        same |= Q(members__kana_normalized=normalize_kana(kana), members__birth_date=birth_date)
-    if address and len(normalize_address(address)) >= 6:
-        same |= Q(address_normalized=normalize_address(address))
+    same, _fields = duplicate_conditions(kana=kana, birth_date=birth_date, address=address)
     candidates = Household.all_objects.filter(
         same, municipality_id=user.municipality_id, merged_into__isnull=True
     ).values("pk")

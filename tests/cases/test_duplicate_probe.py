@@ -56,6 +56,16 @@ def test_each_probe_is_audited_naming_the_fields_and_the_number_of_matches_never
         assert [value for value in looked_up if value in str(row)] == []
 
 
+def test_a_probe_that_shows_a_household_of_ones_own_ward_names_it_for_who_looked(
+        client, coordinator_kita, household_kita):
+    household_kita.members.filter(is_primary=True).update(birth_date="1960-04-01")
+    client.force_login(coordinator_kita)
+    client.post(URL, PERSON)
+    [event] = _probes()
+    assert event.detail["ids"] == [household_kita.pk] and event.detail["elsewhere"] == 0
+    assert event in AuditEvent.objects.filter(detail__contains={"ids": [household_kita.pk]})
+
+
 def test_only_the_fields_really_compared_are_named(client, coordinator_kita, kita):
     client.force_login(coordinator_kita)
     client.post(URL, {**PERSON, "birth_date": "", "address": "北区"})  # no birth date; an address too short to compare
