@@ -9,7 +9,6 @@ import io
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 
 import networkx as nx
 from matplotlib.axes import Axes
@@ -20,38 +19,9 @@ from matplotlib.patches import Circle, FancyBboxPatch, Patch, Polygon, Rectangle
 
 from core.svg import FONT_FAMILY, SVG_METADATA, drawing, titled_svg
 
+from .ecomap_input import EcoAgency, EcoMap, EcoMember, EcoRelation
 
-@dataclass(frozen=True)
-class EcoMember:
-    key: str
-    name: str
-    label: str
-    is_primary: bool = False
-    sex: str = "unknown"  # "female" | "male" | "other" | "unknown"
-    deceased: bool = False
-    moved_out: bool = False
-
-
-@dataclass(frozen=True)
-class EcoRelation:
-    kind: str  # "support" | "referral" | "task" | "past"
-    label: str = ""
-    member_key: str | None = None  # None: the household as a whole
-
-
-@dataclass(frozen=True)
-class EcoAgency:
-    key: str
-    name: str
-    field: str
-    relations: tuple[EcoRelation, ...] = ()
-
-
-@dataclass(frozen=True)
-class EcoMap:
-    title: str
-    members: tuple[EcoMember, ...]
-    agencies: tuple[EcoAgency, ...]
+__all__ = ["EcoAgency", "EcoMap", "EcoMember", "EcoRelation", "draw_ecomap", "render_ecomap"]
 
 
 Point = tuple[float, float]
@@ -359,14 +329,19 @@ def _fit_height(fig: Figure, ax: Axes) -> None:
     fig.set_size_inches(10, 3.5 - bottom)
 
 
-def render_ecomap(ecomap: EcoMap, *, inline: bool = False) -> str:
-    """Return the eco-map as a standalone SVG document, or (inline=True) just its <svg> element for HTML."""
+def draw_ecomap(ecomap: EcoMap) -> str:
+    """The drawing itself, as matplotlib writes it (the costly part: cases/ecomap_data.py keeps what it made)."""
     rc = {"svg.fonttype": "none", "svg.hashsalt": "ecomap", "font.family": FONT_FAMILY, "font.size": 9}
     buffer = io.BytesIO()
     with drawing(rc):  # names, agencies and notes as plain text: a `$` in a name is a `$`
         fig = Figure(figsize=(10, 7))  # no pyplot: no global figure registry, safe in a web server
         _draw(fig, ecomap)
         # Date None keeps the output byte-identical; the other Nones drop the RDF block and its URLs
-        # (so the <title> is added below: matplotlib's Title would bring that block back).
+        # (so the <title> is added by titled_svg: matplotlib's Title would bring that block back).
         fig.savefig(buffer, format="svg", facecolor="white", metadata=SVG_METADATA)
-    return titled_svg(buffer.getvalue().decode("utf-8"), css_class="ecomap", title=ecomap.title, inline=inline)
+    return buffer.getvalue().decode("utf-8")
+
+
+def render_ecomap(ecomap: EcoMap, *, inline: bool = False) -> str:
+    """Return the eco-map as a standalone SVG document, or (inline=True) just its <svg> element for HTML."""
+    return titled_svg(draw_ecomap(ecomap), css_class="ecomap", title=ecomap.title, inline=inline)

@@ -16,8 +16,6 @@ from contextlib import contextmanager
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr, unescape
 
-import matplotlib as mpl
-
 # The browser draws the text, so list what browsers have; the server may have none.
 FONT_FAMILY = ["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "IPAexGothic", "sans-serif"]
 RENDER_LOCK = threading.Lock()  # rcParams, warning filters and logger levels are process-wide
@@ -70,6 +68,8 @@ def quiet_fonts() -> Iterator[None]:
 def drawing(rc: dict[str, Any]) -> Iterator[None]:
     """Where every server-drawn figure is made and saved: the render lock, the figure's settings (`rc`) with text
     always plain (PLAIN_TEXT wins over `rc`), and quiet font warnings."""
+    import matplotlib as mpl  # here, not at the top: a page that finds its drawing already made never loads it
+
     settings: dict[Any, Any] = {**rc, **PLAIN_TEXT}
     with RENDER_LOCK, mpl.rc_context(settings), quiet_fonts():
         yield

@@ -2,7 +2,10 @@
 which opens the household page and the eco-map through the client)."""
 
 import logging
+import os
 import re
+import subprocess
+import sys
 import warnings
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.urls import reverse
 
-from cases import ecomap
+from cases import ecomap, ecomap_data
 from cases.ecomap import EcoAgency, EcoMap, EcoMember, EcoRelation, render_ecomap
 from core.svg import PRESENTATION
 from tests.factories import HouseholdMemberFactory
@@ -329,3 +332,105 @@ class TestPages:
         assert "$\\frac{1$_^{センター" in "".join(t or "" for t in texts)  # the agency, wrapped over lines
         if name == MATH_NAME:
             assert MATH_NAME in html and MATH_NAME in texts
+
+
+# ------------------------------------------------------------------------------ the drawing is kept (issue 16)
+
+
+@pytest.fixture
+def draws(monkeypatch):
+    """Count the real drawings made (matplotlib), still drawing them."""
+    calls = []
+    real = ecomap.draw_ecomap
+
+    def counted(data):
+        calls.append(data)
+        return real(data)
+
+    monkeypatch.setattr(ecomap, "draw_ecomap", counted)
+    return calls
+
+
+@pytest.mark.django_db
+def test_the_same_input_is_drawn_once_and_then_read_back(draws):
+    first = ecomap_data.drawn_ecomap(_household(), inline=True)
+    again = ecomap_data.drawn_ecomap(_household(), inline=True)
+    document = ecomap_data.drawn_ecomap(_household(), inline=False)
+    assert len(draws) == 1
+    assert first == again == render_ecomap(_household(), inline=True)
+    assert document == render_ecomap(_household(), inline=False)
+
+
+DRAWN_CHANGES = {
+    "title": {"title": "世帯 #13 のエコマップ"},
+    "member name": {"members": (EcoMember("m1", "北村 一朗", "本人 68歳", is_primary=True, sex="male"),)},
+    "member label": {"members": (EcoMember("m1", "北村 一郎", "本人 69歳", is_primary=True, sex="male"),)},
+    "member sex": {"members": (EcoMember("m1", "北村 一郎", "本人 68歳", is_primary=True, sex="other"),)},
+    "member deceased": {"members": (EcoMember("m1", "北村 一郎", "本人 68歳", is_primary=True, sex="male",
+                                              deceased=True),)},
+    "agency name": {"agencies": (EcoAgency("a1", "北区地域包括支援センター", "高齢", (EcoRelation("support", "見守り"),)),)},
+    "agency field": {"agencies": (EcoAgency("a1", "北区包括", "障がい", (EcoRelation("support", "見守り"),)),)},
+    "relation kind": {"agencies": (EcoAgency("a1", "北区包括", "高齢", (EcoRelation("past", "見守り"),)),)},
+    "relation label": {"agencies": (EcoAgency("a1", "北区包括", "高齢", (EcoRelation("support", "訪問"),)),)},
+    "relation member": {"agencies": (EcoAgency("a1", "北区包括", "高齢", (EcoRelation("support", "見守り", "m1"),)),)},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", DRAWN_CHANGES)
+def test_a_change_to_anything_drawn_draws_a_new_map(draws, change):
+    base = EcoMap("世帯 #12 のエコマップ", (EcoMember("m1", "北村 一郎", "本人 68歳", is_primary=True, sex="male"),),
+                  (EcoAgency("a1", "北区包括", "高齢", (EcoRelation("support", "見守り"),)),))
+    changed = EcoMap(**{"title": base.title, "members": base.members, "agencies": base.agencies,
+                        **DRAWN_CHANGES[change]})
+    before = ecomap_data.drawn_ecomap(base, inline=True)
+    after = ecomap_data.drawn_ecomap(changed, inline=True)
+    assert draws == [base, changed]
+    assert before != after
+    assert after == render_ecomap(changed, inline=True)
+
+
+@pytest.mark.django_db
+def test_a_change_to_the_drawing_code_draws_again(draws, monkeypatch):
+    ecomap_data.drawn_ecomap(_household(), inline=True)
+    monkeypatch.setattr(ecomap_data, "drawing_version", lambda: "another-version")
+    ecomap_data.drawn_ecomap(_household(), inline=True)
+    assert len(draws) == 2
+
+
+def test_opening_the_pages_code_does_not_load_matplotlib():
+    """The household views and the eco-map's data are imported without matplotlib: it loads on the first drawing."""
+    code = ("import sys, django; django.setup(); import cases.views, cases.ecomap_data, core.svg; "
+            "print(sorted(m for m in ('matplotlib', 'networkx') if m in sys.modules))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.django_db
+class TestKeptOnPages:
+    """The household page draws its map once; renaming a member or an agency, or a new relation, draws it again."""
+
+    def _open(self, client, household):
+        response = client.get(reverse("cases:household_detail", args=[household.pk]))
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def test_a_second_visit_does_not_draw_and_a_change_does(self, client, coordinator_kita, case_kita, kita_houkatsu,
+                                                             draws):
+        household = case_kita.household
+        member = HouseholdMemberFactory(household=household, name="北村 次郎", is_primary=False, relationship="child")
+        client.force_login(coordinator_kita)
+        self._open(client, household)
+        self._open(client, household)
+        client.get(reverse("cases:household_ecomap", args=[household.pk]))
+        assert len(draws) == 1
+        type(member).objects.filter(pk=member.pk).update(name="北村 三郎")
+        assert "北村 三郎" in self._open(client, household)
+        assert len(draws) == 2
+        kita_houkatsu.name = "北区地域包括支援センター（改称）"
+        kita_houkatsu.save()
+        assert "（改称）" in self._open(client, household)
+        assert len(draws) == 3
+        self._open(client, household)
+        assert len(draws) == 3
