@@ -19,6 +19,15 @@ def bulk_create_with_history_rows(objs: list, model: Any, *, user: Any = None, b
     large ledger spent most of its time there.
     """
     created = model._default_manager.bulk_create(objs, batch_size=batch_size)
+    when = timezone.now()
+    for start in range(0, len(created), batch_size):
+        history_rows_for(model, [obj.pk for obj in created[start:start + batch_size]], user=user, when=when)
+    return created
+
+
+def history_rows_for(model: Any, ids: list[int], *, user: Any = None, when: Any = None) -> None:
+    """The 「登録」 history rows of `model`'s rows `ids`, just written by other means (COPY), copied from them
+    in one statement, in the order of their ids."""
     history = model.history.model
     columns = [field.column for field in history.tracked_fields]
     quote = connection.ops.quote_name
@@ -26,9 +35,5 @@ def bulk_create_with_history_rows(objs: list, model: Any, *, user: Any = None, b
     sql = (f"INSERT INTO {quote(history._meta.db_table)} ({listed}, history_date, history_type, history_user_id, "
            f"history_change_reason) SELECT {listed}, %s, '+', %s, NULL FROM {quote(model._meta.db_table)} "
            f"WHERE {quote(model._meta.pk.column)} = ANY(%s) ORDER BY {quote(model._meta.pk.column)}")
-    when = timezone.now()
     with connection.cursor() as cursor:
-        for start in range(0, len(created), batch_size):
-            ids = [obj.pk for obj in created[start:start + batch_size]]
-            cursor.execute(sql, [when, getattr(user, "pk", None), ids])
-    return created
+        cursor.execute(sql, [when or timezone.now(), getattr(user, "pk", None), list(ids)])

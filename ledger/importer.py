@@ -17,13 +17,13 @@ the import writes the group's first row only, unless the user says they are sepa
 """
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,17 +31,20 @@ from accounts.models import Role
 from agencies.models import Agency, AgencyCategory, Ward
 from audit.models import Action
 from audit.services import audit_record
-from cases.models import Case, CaseStatus, IssueCategory
-from cases.services.bulk import (
-    NewCase,
-    NewHousehold,
-    case_bulk_close_later,
-    case_bulk_create,
-    household_bulk_create,
-)
+from cases.models import Case, CaseStatus, CaseStatusChange, Household, IssueCategory
+from cases.services.bulk import case_bulk_close_later
+from cases.services.cases import reserve_case_numbers
 from core import wareki
-from meetings.bulk import HeldDiscussion, HeldMeeting, meeting_bulk_record
-from meetings.models import MeetingBasis, MeetingCase, MeetingKind
+from core.history import history_rows_for
+from meetings.models import (
+    Meeting,
+    MeetingAgency,
+    MeetingBasis,
+    MeetingCase,
+    MeetingCaseIssue,
+    MeetingKind,
+    MeetingStatus,
+)
 
 from .models import AliasKind, ImportedCase, ImportedMeeting, LedgerImport, NameAlias
 from .notices import Notice, NoticeError
@@ -59,6 +62,7 @@ from .parsing import (
     split_list,
     split_suspected,
 )
+from .tables import Table, take_ids
 
 DEFAULT_KIND = "つながる場"
 CHUNK = 2000
@@ -472,8 +476,10 @@ def _agency(ward, category, cache):
 
 
 def _create_cases(municipality, plan: Result, record, convener) -> tuple[dict[str, int], int]:
-    """Every 事例番号 of the file as a case id: new ones created (numbered in date order) through cases'
-    bulk service, imported ones that gain later meetings closed on their new last day."""
+    """Every 事例番号 of the file as a case id: new ones created (numbered in date order) with a placeholder
+    household, their 受付 and 終結 status changes and history rows, as cases' bulk services would write them
+    (`case_bulk_create`, `household_bulk_create`) but by COPY (ledger.tables); imported ones that gain later
+    meetings closed on their new last day."""
     ids = {}
     numbers = list(plan.cases)
     for start in range(0, len(numbers), 5000):
@@ -491,33 +497,40 @@ def _create_cases(municipality, plan: Result, record, convener) -> tuple[dict[st
         (info.first_new, number) for number, info in plan.cases.items() if info.first_new and number not in ids)]
     note = _("開催台帳から取り込んだ事例の世帯です（台帳には世帯の情報がありません）。")
     reason = _("開催台帳から取り込み（台帳に状況がないため終結として登録）")
+    households = Table(Household, ["id", "ward_id"], municipality_id=municipality.pk, note=note)
+    cases = Table(Case, ["id", "ward_id", "household_id", "fiscal_year", "sequence", "number", "received_on",
+                         "intake_channel", "referring_category_id", "status_changed_at", "closed_on", "external_number"],
+                  municipality_id=municipality.pk, status=CaseStatus.CLOSED, closing_reason=reason,
+                  created_by_id=convener.pk)
+    changes = Table(CaseStatusChange, ["case_id", "action", "from_status", "to_status", "reason", "changed_at"],
+                    changed_by_id=convener.pk)
+    provenance = Table(ImportedCase, ["case_id", "row"], source_id=record.pk)
     for start in range(0, len(new), CHUNK):
         part = new[start:start + CHUNK]
-        households = [created.household for created in household_bulk_create(
-            user=convener, municipality=municipality, households=[NewHousehold(ward=plan.cases[n].ward, note=note)
-                                                                  for n in part])]
-        specs = []
-        for number, household in zip(part, households, strict=True):
-            info = plan.cases[number]
-            specs.append(NewCase(
-                household=household, received_on=info.first_new[0], intake_channel="agency" if info.referrer else "visit",
-                referring_category=info.referrer, created_by=convener, external_number=number, status=CaseStatus.CLOSED,
-                closed_on=info.last_new, ended_at=_at(info.last_new, 17), reason=reason))
-        cases = case_bulk_create(user=convener, municipality=municipality, cases=specs)
-        _provenance(ImportedCase, "case", [(case.pk, plan.cases[case.external_number].row) for case in cases], record)
-        ids.update((case.external_number, case.pk) for case in cases)
+        infos = [plan.cases[number] for number in part]
+        household_ids = take_ids(Household, len(part))
+        households.write((pk, info.ward.pk) for pk, info in zip(household_ids, infos, strict=True))
+        history_rows_for(Household, household_ids, user=convener)
+        case_ids = take_ids(Case, len(part))
+        years = [wareki.fiscal_year(info.first_new[0]) for info in infos]
+        wanted = Counter(years)
+        blocks = {fy: iter(reserve_case_numbers(municipality.pk, fy, count)) for fy, count in sorted(wanted.items())}
+        rows, status_rows = [], []
+        for pk, household, number, info, fy in zip(case_ids, household_ids, part, infos, years, strict=True):
+            sequence, label = next(blocks[fy])
+            received_on = info.first_new[0]
+            ended = _at(info.last_new, 17)
+            rows.append((pk, info.ward.pk, household, fy, sequence, label, received_on,
+                         "agency" if info.referrer else "visit", info.referrer.pk if info.referrer else None, ended,
+                         info.last_new, number))
+            status_rows.append((pk, "open", "", CaseStatus.RECEIVED, "", _at(received_on, 9)))
+            status_rows.append((pk, "close", CaseStatus.SUPPORTING, CaseStatus.CLOSED, reason, ended))
+        cases.write(rows)
+        history_rows_for(Case, case_ids, user=convener)
+        changes.write(status_rows)
+        provenance.write((pk, info.row) for pk, info in zip(case_ids, infos, strict=True))
+        ids.update(zip(part, case_ids, strict=True))
     return ids, len(new)
-
-
-def _provenance(model, key: str, created: list[tuple[int, int]], record) -> None:
-    """Where each new case or meeting came from (file and row), in one statement per chunk: the import writes
-    tens of thousands of these, and building a model object for each cost more than the database did."""
-    if not created:
-        return
-    ids, rows = zip(*created, strict=True)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {model._meta.db_table} ({model._meta.get_field(key).column}, source_id, row) "
-                       "SELECT unnest(%s::bigint[]), %s, unnest(%s::integer[])", [list(ids), record.pk, list(rows)])
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
@@ -525,27 +538,39 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 def _write(municipality, file: LedgerFile, plan: Result, record, progress: Progress | None) -> tuple[int, int]:
-    """The second pass: the meetings, chunk by chunk, through meetings' bulk service, each with its
-    agencies, its case and its issues, and where it came from. Returns (cases, meetings) created."""
+    """The second pass: the meetings, chunk by chunk, each with its agencies, its case and its issues, where it
+    came from and its history row, as meetings' bulk service (`meeting_bulk_record`) would write them, but by
+    COPY. Returns (cases, meetings) created."""
     convener = _system_user(municipality)
     case_ids, cases_created = _create_cases(municipality, plan, record, convener)
     meetings_created = 0
     agencies: dict[tuple[int, int], Agency] = {}
+    meetings = Table(Meeting, ["id", "ward_id", "kind_id", "basis_id", "starts_at", "held_on", "sv_dispatched"],
+                     municipality_id=municipality.pk, convener_id=convener.pk, created_by_id=convener.pk,
+                     status=MeetingStatus.HELD)
+    links = Table(MeetingAgency, ["meeting_id", "agency_id"], invited=True, attended=True)
+    discussions = Table(MeetingCase, ["id", "meeting_id", "case_id"], issues_recorded=True)
+    issues = Table(MeetingCaseIssue, ["discussion_id", "category_id", "suspected"])
+    provenance = Table(ImportedMeeting, ["meeting_id", "row"], source_id=record.pk)
     errors = Errors()
     done = 0
     skipped = plan.skipped_rows()  # rows that repeat a meeting of an earlier row
     for read, rows in _chunks(municipality, file, errors):
         _recorded, present = _present(municipality, {r.case_number for r in rows}, exclude_import=record)
         new_rows = [r for r in rows if r.key not in present and r.number not in skipped]
-        meetings = meeting_bulk_record(user=convener, municipality=municipality, meetings=[
-            HeldMeeting(ward=r.ward, kind=r.kind, basis=r.basis, starts_at=_at(r.held_on, 10), convener=convener,
-                        sv_dispatched=r.sv,
-                        agencies=[(_agency(r.ward, category, agencies), True, True) for category in r.participants],
-                        discussions=[HeldDiscussion(case_id=case_ids[r.case_number], issues=r.issues)])
-            for r in new_rows
-        ])
-        _provenance(ImportedMeeting, "meeting", [(m.pk, r.number) for m, r in zip(meetings, new_rows, strict=True)], record)
-        meetings_created += len(meetings)
+        meeting_ids = take_ids(Meeting, len(new_rows))
+        discussion_ids = take_ids(MeetingCase, len(new_rows))
+        meetings.write((pk, r.ward.pk, r.kind.pk, r.basis.pk, _at(r.held_on, 10), r.held_on, r.sv)
+                       for pk, r in zip(meeting_ids, new_rows, strict=True))
+        history_rows_for(Meeting, meeting_ids, user=convener)
+        links.write((pk, _agency(r.ward, category, agencies).pk)
+                    for pk, r in zip(meeting_ids, new_rows, strict=True) for category in r.participants)
+        discussions.write((discussion, pk, case_ids[r.case_number])
+                          for discussion, pk, r in zip(discussion_ids, meeting_ids, new_rows, strict=True))
+        issues.write((discussion, category.pk, suspected)
+                     for discussion, r in zip(discussion_ids, new_rows, strict=True) for category, suspected in r.issues)
+        provenance.write((pk, r.number) for pk, r in zip(meeting_ids, new_rows, strict=True))
+        meetings_created += len(new_rows)
         done += read
         if progress:
             progress("import", done, plan.rows)
