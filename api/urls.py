@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiJsonRenderer2, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import reports, views
+from . import reports, schema, views  # noqa: F401  (schema registers the filter backend's extension before any schema is drawn)
 from .errors import not_found
 
 

@@ -10,21 +10,22 @@ import csv
 import io
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, StrMethodFormatter
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from core.spreadsheet import neutralise
 from core.svg import FONT_FAMILY, SVG_METADATA, drawing, text_em, titled_svg, wrap_label
 from core.wareki import fiscal_year_short_label
 
 from .annual import TOTAL, AnnualReport, WardComparison
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+# openpyxl and matplotlib are imported by the functions that write a workbook or draw a chart: the JSON and CSV
+# outputs (the annual_report command, the API) start without them (docs/benchmarks/startup.md).
 
 # (key, sheet title, row-label heading, footnote key, per-meeting key and its label)
 TABLES = [
@@ -143,7 +144,7 @@ def _csv(write) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _saved(workbook: Workbook) -> bytes:
+def _saved(workbook: "Workbook") -> bytes:
     """The workbook as bytes, values only: every text cell neutralised and stored as a string. openpyxl takes a
     str that begins with ``=`` for a formula; the product writes none, so no cell may be one."""
     for sheet in workbook.worksheets:
@@ -194,14 +195,23 @@ def _write_csv(writer, report: AnnualReport) -> None:
         writer.writerow([suppression_note(report.suppressed_below)])
 
 
-THIN = Side(style="thin", color="000000")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+@lru_cache(maxsize=1)
+def _borders():
+    """(the thin box around every cell, the headers' fill)"""
+    from openpyxl.styles import Border, PatternFill, Side
+
+    thin = Side(style="thin", color="000000")
+    return Border(left=thin, right=thin, top=thin, bottom=thin), PatternFill("solid", fgColor="DDEBF7")
 
 
 def to_xlsx(report: AnnualReport, comparison: WardComparison | None = None) -> bytes:
     """One sheet per table, Japanese headers, R2年度/R元年度 columns, values only, A4 ready to print; the ward
     comparison (when given) on a sheet of its own."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    box, head_fill = _borders()
     workbook = Workbook()
     workbook.remove(workbook.active)
     for table in present(report):
@@ -213,12 +223,12 @@ def to_xlsx(report: AnnualReport, comparison: WardComparison | None = None) -> b
         sheet.append([])
         sheet.append(header)
         for cell in sheet[3]:
-            cell.font, cell.fill, cell.border = Font(bold=True), HEAD_FILL, BOX
+            cell.font, cell.fill, cell.border = Font(bold=True), head_fill, box
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for values in rows:
             sheet.append(values)
             for cell in sheet[sheet.max_row]:
-                cell.border = BOX
+                cell.border = box
                 if cell.column > 1:
                     cell.alignment = Alignment(horizontal="right")
             if values[0] == TOTAL:
@@ -227,7 +237,7 @@ def to_xlsx(report: AnnualReport, comparison: WardComparison | None = None) -> b
         if table.average is not None:
             sheet.append([table.average_label, *table.average])
             for cell in sheet[sheet.max_row]:
-                cell.border = BOX
+                cell.border = box
         if table.note:
             sheet.append([])
             sheet.append([f"※その他には、{table.note}"])
@@ -250,8 +260,12 @@ def _a4(sheet, orientation: str) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _comparison_sheet(workbook: Workbook, comparison: WardComparison) -> None:
+def _comparison_sheet(workbook: "Workbook", comparison: WardComparison) -> None:
     """The five tables of the ward comparison one under another: a row per ward, 全区 in bold."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    box, head_fill = _borders()
     sheet = workbook.create_sheet(str(WARDS_SHEET))
     sheet.append([comparison_title(comparison)])
     sheet["A1"].font = Font(bold=True, size=12)
@@ -262,12 +276,12 @@ def _comparison_sheet(workbook: Workbook, comparison: WardComparison) -> None:
         sheet.cell(sheet.max_row, 1).font = Font(bold=True)
         sheet.append(table.header)
         for cell in sheet[sheet.max_row]:
-            cell.font, cell.fill, cell.border = Font(bold=True), HEAD_FILL, BOX
+            cell.font, cell.fill, cell.border = Font(bold=True), head_fill, box
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for values in [*table.rows, table.total]:
             sheet.append(values)
             for cell in sheet[sheet.max_row]:
-                cell.border = BOX
+                cell.border = box
                 if cell.column > 1:
                     cell.alignment = Alignment(horizontal="right")
         for cell in sheet[sheet.max_row]:
@@ -300,6 +314,9 @@ TICK_ROOM = 13  # points between a label and the axis: tick, pad and a little ai
 @lru_cache(maxsize=256)
 def _chart(key: str, years: tuple, labels: tuple, values: tuple) -> str:
     """Drawn once per distinct table (about 0.1 s each); the same figures give the same SVG."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
     title = next(t[1] for t in TABLES if t[0] == key)
     wrapped = [wrap_label(label, LABEL_EM) for label in labels]
     lines = max((len(w) for w in wrapped), default=1)

@@ -38,6 +38,9 @@ def parse_fiscal_year(text: str) -> int:
 class Command(BaseCommand):
     help = gettext_lazy("つながる場の開催台帳（形式 v1）を Excel（.xlsx）か CSV で出力します。"
                         "import_ledger でそのまま取り込めます。")
+    # No system checks: they import every URL conf and view (half the start-up). The server and `manage.py check`
+    # run them (docs/benchmarks/startup.md).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--municipality", required=True, help=_("自治体名（例: 大阪市）"))

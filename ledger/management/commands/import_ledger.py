@@ -49,6 +49,9 @@ class Bar:
 
 class Command(BaseCommand):
     help = "つながる場の開催台帳（.xlsx・.csv）を取り込みます。誤りのある行が一つでもあれば何も取り込みません。"
+    # No system checks: they import every URL conf and view (half the start-up). The server and `manage.py check`
+    # run them (docs/benchmarks/startup.md).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="台帳のファイル（.xlsx または .csv）")

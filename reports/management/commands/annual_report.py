@@ -15,6 +15,9 @@ from reports.layouts import layout_for
 
 class Command(BaseCommand):
     help = "つながる場の年次集計表（開催根拠・SV・相談のあった機関・参加機関・課題）を JSON・CSV・Excel で出力します。"
+    # No system checks: they import every URL conf and view (half the start-up). The server and `manage.py check`
+    # run them (docs/benchmarks/startup.md).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--fy", type=int, required=True, help="年度（西暦。令和2年度なら 2020）")
