@@ -17,6 +17,7 @@ the import writes the group's first row only, unless the user says they are sepa
 """
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -77,6 +78,9 @@ BUILT_IN_ALIASES = {
     },
 }
 
+REMEMBERED = 20_000  # distinct cell values whose reading a pass remembers, per kind (Masters)
+MISSING = object()
+
 Progress = Callable[[str, int, int], None]  # (phase "check" | "import", rows done, rows in the file or 0)
 
 
@@ -104,8 +108,8 @@ class Row:
     basis: MeetingBasis
     sv: bool
     referrer: AgencyCategory | None
-    participants: list
-    issues: list  # [(IssueCategory, suspected)]
+    participants: tuple  # (AgencyCategory, …)
+    issues: tuple  # ((IssueCategory, suspected), …)
 
     @property
     def key(self):
@@ -248,12 +252,56 @@ class Masters:
             AliasKind.CATEGORY: Matcher(self.categories, aliases[AliasKind.CATEGORY]),
             AliasKind.ISSUE: Matcher(self.issues, aliases[AliasKind.ISSUE]),
         }
+        self._found: dict = {}
+        self._entries: dict = {}
+        self._dates: dict = {}
         self.objects = {AliasKind.WARD: self.wards, AliasKind.KIND: self.kinds, AliasKind.BASIS: self.bases,
                         AliasKind.CATEGORY: self.categories, AliasKind.ISSUE: self.issues}
 
     def find(self, kind, value):
-        name = self.matchers[kind].find(value)
-        return self.objects[kind][name] if name else None
+        key = (kind, type(value), value)  # the type too: True == 1, but 「True」 is not 「1」
+        found = self._found.get(key, MISSING)
+        if found is MISSING:
+            name = self.matchers[kind].find(value)
+            found = self.objects[kind][name] if name else None
+            self._remember(self._found, key, found)
+        return found
+
+    def entries(self, kind, value) -> tuple | None:
+        """A list cell (参加機関, 課題) as (its masters, each once in order, and for 課題 whether suspected), or
+        None when a name in it is unknown (the caller then reports each). Remembered per distinct cell."""
+        key = (kind, type(value), value)
+        found = self._entries.get(key, MISSING)
+        if found is MISSING:
+            found, seen = [], set()
+            for entry in split_list(value):
+                name, suspected = split_suspected(entry) if kind == AliasKind.ISSUE else (entry, None)
+                master = self.find(kind, name)
+                if master is None:
+                    found = None
+                    break
+                if master.pk not in seen:
+                    seen.add(master.pk)
+                    found.append(master if suspected is None else (master, suspected))
+            found = tuple(found) if found is not None else None
+            self._remember(self._entries, key, found)
+        return found
+
+    def date(self, value) -> dt.date:
+        """parsing.parse_date, remembered per distinct text (a ledger repeats its days); errors are not."""
+        if isinstance(value, dt.date):
+            return parse_date(value)
+        key = (type(value), value)
+        found = self._dates.get(key)
+        if found is None:
+            found = parse_date(value)
+            self._remember(self._dates, key, found)
+        return found
+
+    @staticmethod
+    def _remember(cache: dict, key, value) -> None:
+        if len(cache) < REMEMBERED:  # a file of ever new values costs no more than this
+            cache[key] = value
 
     def unknown(self, number, column, kind, value) -> CellError:
         return CellError(number, column, str(value), Notice("not_found", {"what": str(kind)}),
@@ -292,13 +340,13 @@ def _read_row(masters: Masters, number: int, cells: dict, errors: Errors, only_w
         errors.append(CellError(number, "開催日", "", Notice("date_blank")))
     else:
         try:
-            held_on = parse_date(cell("開催日"))
+            held_on = masters.date(cell("開催日"))
         except ValueError as error:
             errors.append(CellError(number, "開催日", str(cell("開催日")), _value_notice(error)))
     ward = masters.find(AliasKind.WARD, cell("区"))
     if ward is None:
         errors.append(masters.unknown(number, "区", AliasKind.WARD, cell("区")))
-    elif only_ward is not None and ward != only_ward:
+    elif only_ward is not None and ward.pk != only_ward.pk:
         errors.append(CellError(number, "区", str(cell("区")), Notice("other_ward", {"ward": only_ward.name})))
     case_number = normalize(cell("事例番号"))
     if not case_number:
@@ -323,21 +371,17 @@ def _read_row(masters: Masters, number: int, cells: dict, errors: Errors, only_w
         referrer = masters.find(AliasKind.CATEGORY, referrer_text)
         if referrer is None:
             errors.append(masters.unknown(number, "相談のあった機関", AliasKind.CATEGORY, referrer_text))
-    participants = []
-    for entry in split_list(cell("参加機関")):
-        category = masters.find(AliasKind.CATEGORY, entry)
-        if category is None:
-            errors.append(masters.unknown(number, "参加機関", AliasKind.CATEGORY, entry))
-        elif category not in participants:
-            participants.append(category)
-    issues: list[tuple[IssueCategory, bool]] = []
-    for entry in split_list(cell("課題")):
-        name, suspected = split_suspected(entry)
-        category = masters.find(AliasKind.ISSUE, name)
-        if category is None:
-            errors.append(masters.unknown(number, "課題", AliasKind.ISSUE, name))
-        elif category not in [c for c, _s in issues]:
-            issues.append((category, suspected))
+    participants = masters.entries(AliasKind.CATEGORY, cell("参加機関"))
+    if participants is None:  # a name unknown: each one reported
+        for entry in split_list(cell("参加機関")):
+            if masters.find(AliasKind.CATEGORY, entry) is None:
+                errors.append(masters.unknown(number, "参加機関", AliasKind.CATEGORY, entry))
+    issues = masters.entries(AliasKind.ISSUE, cell("課題"))
+    if issues is None:
+        for entry in split_list(cell("課題")):
+            name, _suspected = split_suspected(entry)
+            if masters.find(AliasKind.ISSUE, name) is None:
+                errors.append(masters.unknown(number, "課題", AliasKind.ISSUE, name))
     if errors.total > before or held_on is None:  # a missing date is one of the errors
         return None
     return Row(number, held_on, ward, case_number, kind, basis, sv, referrer, participants, issues)
@@ -533,6 +577,7 @@ def _create_cases(municipality, plan: Result, record, convener) -> tuple[dict[st
     return ids, len(new)
 
 
+@functools.lru_cache(maxsize=4096)  # a ledger's rows share their days
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 

@@ -21,14 +21,19 @@ ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 def text(value) -> str:
     """One value as COPY's text format reads it back: exactly, whatever characters a string holds."""
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is str:
+        return value.translate(ESCAPES)
     if value is None:
         return "\\N"
     if value is True:
         return "t"
     if value is False:
         return "f"
-    if isinstance(value, str):
-        return value.translate(ESCAPES)
+    if isinstance(value, str):  # a choice (TextChoices)
+        return str.translate(value, ESCAPES)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return str(value)
