@@ -45,6 +45,8 @@ class Table:
     def __init__(self, model, varying: Sequence[str], **fixed):
         self.model = model
         self.varying = list(varying)
+        if {source for source, _normalise in getattr(model, "SEARCH_KEYS", {}).values()} & set(self.varying):
+            raise ValueError("a column that search keys are derived from is the same for every row")
         template = model(**fixed)
         if hasattr(template, "fill_search_keys"):  # as the model's own bulk_create fills them
             template.fill_search_keys()

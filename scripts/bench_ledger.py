@@ -1,21 +1,26 @@
 """`make bench`, part two: importing large ledgers (DOMAIN.md §7) on a throwaway database.
 
-For 10,000 and 100,000 rows, as CSV and as .xlsx, read from a file on disk as the worker reads an upload:
-the time of the check (first pass), of the whole import (both passes, one transaction: the command line),
-of the import that follows the check's stored plan (one more pass: the page's import job), and the peak of
-Python memory the import allocates (tracemalloc, in a separate run, because tracing slows it down). Bounded memory shows as a peak that does not grow
-ten-fold with the rows. Runs in its own process so that nothing else shares its memory.
+For 60,000 and 100,000 rows (BENCH_LEDGER_ROWS), as CSV and as .xlsx, read from a file on disk as the worker
+reads an upload. Each measurement runs in a process of its own (`--one`), so that its peak resident memory
+(getrusage ru_maxrss: the whole process, Django included) is the import's alone:
+
+- the page's way: the check job (first pass, its plan stored as JSON), then the import job with that plan
+  (one more pass, the rows written); rows/s of each and of both;
+- the command line's way: `import_ledger` without a plan (both passes in one call).
+
+Every run is rolled back, so each starts from the same empty city. docs/benchmarks/ledger.md has the figures.
 """
 
 import csv
 import datetime as dt
 import io
+import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 import django
@@ -24,16 +29,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_ledger")
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-SIZES = [int(n) for n in os.environ.get("BENCH_LEDGER_ROWS", "10000,100000").split(",")]
+SIZES = [int(n) for n in os.environ.get("BENCH_LEDGER_ROWS", "60000,100000").split(",")]
+KINDS = os.environ.get("BENCH_LEDGER_KINDS", "CSV,xlsx").split(",")
 WARDS = ["北区", "都島区", "福島区", "此花区", "中央区", "西区", "港区", "大正区", "天王寺区", "浪速区", "西淀川区", "淀川区",
          "東淀川区", "東成区", "生野区", "旭区", "城東区", "鶴見区", "阿倍野区", "住之江区", "住吉区", "東住吉区", "平野区", "西成区"]
 BASES = ["地域ケア会議", "本人同意", "要対協", "支援会議", "共催"]
 CATEGORIES = ["地域包括支援センター", "障害者基幹相談支援センター", "生活困窮担当", "社会福祉協議会", "保健センター"]
 ISSUES = ["認知症", "経済的困窮", "ひきこもり", "精神障害（疑い含む）", "発達障がい（疑い含む）", "8050問題", "孤立"]
 HEADER = ["開催日", "区", "事例番号", "会議種別", "開催根拠", "SV派遣", "相談のあった機関", "参加機関", "課題"]
+CITY_CODE = "271004"
 
 
 def ledger_rows(n):
@@ -71,53 +78,77 @@ def as_xlsx(n) -> bytes:
     return out.getvalue()
 
 
-def main():
-    from agencies.services import municipality_setup
+def peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def one(mode: str, path: str, database: str) -> dict:
+    """One measurement in this process (`--one`): on the benchmark's database, rolled back at the end."""
+    for alias in connections:  # the database the parent made, as the test runner points its connections
+        connections[alias].settings_dict["NAME"] = database
+    from agencies.models import Municipality
     from ledger.importer import Result, check, import_ledger
     from ledger.parsing import LedgerFile
+
+    city = Municipality.objects.get(code=CITY_CODE)
+    ledger = LedgerFile.from_path(Path(path))
+    figures = {"baseline_mb": peak_mb()}
+    with transaction.atomic():
+        if mode == "page":
+            start = time.perf_counter()
+            stored = json.dumps(check(municipality=city, file=ledger).to_json())  # what the check job keeps
+            figures["check_s"] = time.perf_counter() - start
+            start = time.perf_counter()
+            result = import_ledger(municipality=city, file=ledger, plan=Result.from_json(json.loads(stored), city))
+            figures["write_s"] = time.perf_counter() - start
+        else:
+            start = time.perf_counter()
+            result = import_ledger(municipality=city, file=ledger)
+            figures["import_s"] = time.perf_counter() - start
+        transaction.set_rollback(True)
+    figures.update(peak_mb=peak_mb(), cases=result.cases_created, meetings=result.meetings_created)
+    return figures
+
+
+def main():
+    from agencies.services import municipality_setup
 
     old = setup_databases(verbosity=0, interactive=False)
     results = []
     try:
-        city = municipality_setup(name="大阪市", code="271004", wards=WARDS)
+        municipality_setup(name="大阪市", code=CITY_CODE, wards=WARDS)
+        database = connection.settings_dict["NAME"]
         for n in SIZES:
-            for kind, make in (("CSV", as_csv), ("xlsx", as_xlsx)):
-                # Read from a file on disk a megabyte at a time, as the worker reads an upload from storage.
+            for kind in KINDS:
                 path = Path(tempfile.mkdtemp()) / f"ledger.{kind.lower()}"
-                path.write_bytes(make(n))
-                ledger = LedgerFile.from_path(path)
-                start = time.perf_counter()
-                plan = check(municipality=city, file=ledger)
-                check_s = time.perf_counter() - start
-                assert not plan.errors, plan.errors[:3]
-                stored = plan.to_json()  # what the page's check job keeps for its import job
-                timings = []
-                for traced, with_plan in ((False, False), (True, False), (False, True)):
-                    with transaction.atomic():
-                        if traced:
-                            tracemalloc.start()
-                        start = time.perf_counter()
-                        result = import_ledger(municipality=city, file=ledger,
-                                               plan=Result.from_json(stored, city) if with_plan else None)
-                        timings.append(time.perf_counter() - start)
-                        if traced:
-                            _current, peak = tracemalloc.get_traced_memory()
-                            tracemalloc.stop()
-                        transaction.set_rollback(True)  # every run starts from the same empty city
-                results.append((n, kind, ledger.size, check_s, timings[0], timings[2], peak, result.cases_created,
-                                result.meetings_created))
+                path.write_bytes((as_csv if kind == "CSV" else as_xlsx)(n))
+                runs = {}
+                for mode in ("page", "command"):
+                    out = subprocess.run([sys.executable, "-m", "scripts.bench_ledger", "--one", mode, str(path), database],
+                                         check=True, capture_output=True, text=True, env=os.environ)
+                    runs[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+                results.append((n, kind, path.stat().st_size, runs))
                 path.unlink()
-                sys.stderr.write(f"{n} {kind}: {timings[0]:.1f} s\n")
+                sys.stderr.write(f"{n} {kind}: {runs}\n")
         out = sys.stdout.write
         out(f"\nPostgreSQL {connection.pg_version // 10000}, Python {sys.version.split()[0]}, {os.cpu_count()} cores\n\n")
-        out("| rows | file | size | check s | import s (check + write) | rows/s | import s with the check's plan | "
-            "rows/s | peak Python memory | cases | meetings |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-        for n, kind, size, check_s, import_s, planned_s, peak, cases, meetings in results:
-            out(f"| {n:,} | {kind} | {size / 1e6:.1f} MB | {check_s:.1f} | {import_s:.1f} | {n / import_s:,.0f} | "
-                f"{planned_s:.1f} | {n / planned_s:,.0f} | {peak / 1e6:.0f} MB | {cases:,} | {meetings:,} |\n")
+        out("| rows | file | size | check s | import with the plan s | rows/s (import) | rows/s (check + import) | "
+            "peak RSS | import without a plan s | rows/s | peak RSS | Django alone | cases | meetings |\n"
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+        for n, kind, size, runs in results:
+            page, command = runs["page"], runs["command"]
+            out(f"| {n:,} | {kind} | {size / 1e6:.1f} MB | {page['check_s']:.1f} | {page['write_s']:.1f} | "
+                f"{n / page['write_s']:,.0f} | {n / (page['check_s'] + page['write_s']):,.0f} | {page['peak_mb']:.0f} MB | "
+                f"{command['import_s']:.1f} | {n / command['import_s']:,.0f} | {command['peak_mb']:.0f} MB | "
+                f"{page['baseline_mb']:.0f} MB | {page['cases']:,} | {page['meetings']:,} |\n")
     finally:
         teardown_databases(old, verbosity=0)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--one"]:
+        print(json.dumps(one(*sys.argv[2:5])))
+    else:
+        main()
