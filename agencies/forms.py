@@ -6,12 +6,15 @@ city-wide ones, then the other wards'. static/js/agency-picker.js turns it into 
 picker (Tom Select, vendored in static/vendor/tom-select/); without JavaScript it is still a plain grouped select.
 """
 
+from functools import lru_cache
+
 from django import forms
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import QuickSelect
 from core.text import normalize_kana
 
 from .models import Agency, AgencyCategory, Field
@@ -37,19 +40,27 @@ def _ward_id(ward):
     return int(ward_id) if isinstance(ward_id, str) and ward_id.isdigit() else ward_id
 
 
-def _group(agency, ward_id) -> tuple[tuple[int, int], str]:
-    """(sort key, label) of an agency's group: whose it is (this ward, 市全域, other wards) and its 分野."""
+def _group_key(agency, ward_id) -> tuple[int, int]:
+    """Sort key of an agency's group: whose it is (this ward, 市全域, other wards), then its 分野."""
+    field_rank = FIELD_ORDER.get(agency.category.field, 99)
+    if ward_id is None:
+        return 0, field_rank
+    return (0 if agency.ward_id == ward_id else 1 if agency.ward_id is None else 2), field_rank
+
+
+def _group_label(agency, ward_id) -> str:
+    """The label of the agency's group (asked once a group: the gettext calls add up over hundreds of agencies)."""
     field = agency.category.field
     field_label = str(FIELD_LABELS.get(field, field))
     if ward_id is None:
-        return (0, FIELD_ORDER.get(field, 99)), field_label
+        return field_label
     if agency.ward_id == ward_id:
-        scope_rank, scope = 0, agency.ward.name
+        scope = agency.ward.name
     elif agency.ward_id is None:
-        scope_rank, scope = 1, str(_("市全域"))
+        scope = str(_("市全域"))
     else:
-        scope_rank, scope = 2, str(_("ほかの%(area)s") % {"area": agency.municipality.area_label})
-    return (scope_rank, FIELD_ORDER.get(field, 99)), str(_("%(scope)s・%(field)s") % {"scope": scope, "field": field_label})
+        scope = str(_("ほかの%(area)s") % {"area": agency.municipality.area_label})
+    return str(_("%(scope)s・%(field)s") % {"scope": scope, "field": field_label})
 
 
 def _choice(agency):
@@ -62,8 +73,10 @@ def grouped_agency_choices(agencies, *, ward=None, choice=_choice) -> list:
     ward_id = _ward_id(ward)
     groups: dict[tuple, tuple[str, list]] = {}
     for agency in agencies:
-        key, label = _group(agency, ward_id)
-        groups.setdefault(key, (label, []))[1].append(choice(agency))
+        key = _group_key(agency, ward_id)
+        if key not in groups:
+            groups[key] = (_group_label(agency, ward_id), [])
+        groups[key][1].append(choice(agency))
     return [groups[key] for key in sorted(groups)]
 
 
@@ -72,19 +85,25 @@ def search_keywords(obj) -> str:
     hiragana (so 「はろーわーく」 or 「ﾊﾛｰ」 finds ハローワーク) and with 障害 / 障がい written either way."""
     if isinstance(obj, Agency):
         category = obj.category
-        words = [obj.name, category.name, obj.ward.name if obj.ward else str(_("市全域"))]
+        words = (obj.name, category.name, obj.ward.name if obj.ward else str(_("市全域")))
     else:
         category = obj
-        words = [category.name]
-    words.append(str(FIELD_LABELS.get(category.field, "")))
+        words = (category.name,)
+    return _keywords((*words, str(FIELD_LABELS.get(category.field, ""))))
+
+
+@lru_cache(maxsize=8192)
+def _keywords(words: tuple[str, ...]) -> str:
+    """search_keywords from its words alone, kept per process: a function of the text, so never out of date."""
     variants = []
     for word in words:
         variants += [normalize_kana(word), word.replace("障がい", "障害"), word.replace("障害", "障がい")]
-    return " ".join(dict.fromkeys(w for w in words[1:] + variants if w))
+    return " ".join(dict.fromkeys(w for w in words[1:] + tuple(variants) if w))
 
 
-class AgencySelect(forms.Select):
-    """A grouped select of agencies that agency-picker.js makes searchable. Each option carries its search words."""
+class AgencySelect(QuickSelect):
+    """A grouped select of agencies that agency-picker.js makes searchable. Each option carries its search words.
+    Its options are written without a template each (core.forms.QuickSelect): there are hundreds."""
 
     class Media:
         css = {"all": ["vendor/tom-select/tom-select.default.min.css", "css/agency-picker.css"]}

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.forms import AgencySelect, agency_queryset, grouped_agency_choices
 from agencies.models import Agency, Ward
-from core.forms import DateField
+from core.forms import DateField, QuickSelect
 from core.text import join_list
 from core.wareki import format_wareki
 from meetings.models import Meeting, MeetingStatus
@@ -36,6 +36,8 @@ def meeting_label(meeting) -> str:
 
 
 class CaseChoiceField(forms.ModelChoiceField):
+    widget = QuickSelect  # a ward's cases: hundreds of options
+
     def label_from_instance(self, case):
         return f"{case.number}（{case.ward.name}）"
 
@@ -56,7 +58,7 @@ class ReferralForm(forms.Form):
         label=_("共有の根拠"), choices=SharingBasis.choices, initial=SharingBasis.NONE, widget=forms.RadioSelect,
     )
     basis_meeting = forms.ModelChoiceField(
-        label=_("根拠とした会議"), queryset=Meeting.all_objects.none(), required=False,
+        label=_("根拠とした会議"), queryset=Meeting.all_objects.none(), required=False, widget=QuickSelect,
         help_text=_("支援会議・地域ケア会議・要保護児童対策地域協議会を根拠にするときは、この事例を協議し、依頼先も参加した"
                     "その会議を選んでください。"),
     )

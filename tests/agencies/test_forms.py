@@ -206,3 +206,42 @@ class TestPages:
             assert "/static/js/agency-picker.js" in assets and "/static/css/agency-picker.css" in assets, url
             for asset in assets:
                 assert asset.startswith("/static/") and (ROOT / "static" / asset.removeprefix("/static/")).is_file(), (url, asset)
+
+
+class TestManyAgencies:
+    """A city has hundreds of agencies: every page that offers them costs the same templates and queries for 40 more
+    (each option is written by core.forms.QuickSelect, not through a template of its own)."""
+
+    urls = TestPages.urls
+
+    @staticmethod
+    def _cost(client, url):
+        from django.db import connection
+        from django.test.signals import template_rendered
+        from django.test.utils import CaptureQueriesContext
+
+        templates = []
+
+        def rendered(sender, template, context, **kwargs):
+            templates.append(template.name)
+
+        template_rendered.connect(rendered)
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+        finally:
+            template_rendered.disconnect(rendered)
+        assert response.status_code == 200, url
+        return len(templates), len(queries.captured_queries), response.content.decode().count("<option ")
+
+    def test_forty_more_agencies_cost_no_more_templates_or_queries(self, client, coordinator_kita, kita, urls):
+        client.force_login(coordinator_kita)
+        client.get(urls[0])  # the session and the caches settle
+        before = {url: self._cost(client, url) for url in urls}
+        categories = list(AgencyCategory.objects.filter(municipality=None)[:8])
+        for i in range(40):
+            AgencyFactory(ward=kita, name=f"北区の機関 {i}", category=categories[i % len(categories)])
+        for url in urls:
+            templates, queries, options = self._cost(client, url)
+            assert (templates, queries) == before[url][:2], url
+            assert options >= before[url][2] + 40, url

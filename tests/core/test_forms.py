@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core import wareki
-from core.forms import DateField, DateTimeField
+from core.forms import DateField, DateTimeField, QuickSelect
 
 PROJECT = Path(settings.BASE_DIR).resolve()
 
@@ -153,3 +153,32 @@ def test_every_filter_of_the_product_reads_wareki_dates():
              if issubclass(f.field_class, forms.DateField | forms.DateTimeField)
              and not issubclass(f.field_class, DateField | DateTimeField)}
     assert wrong == {}, "date filters that cannot take 和暦: use core.forms.DateFilter"
+
+
+class TestQuickSelect:
+    """core.forms.QuickSelect writes the options itself: the very HTML Django's widget templates write."""
+
+    CHOICES = [
+        ("", "---------"),
+        ("北区・高齢 <&>", [(1, "北区地域包括支援センター"), (2, '"引用" & <b>タグ</b>'), (3, "三")]),
+        ("市全域・就労", [(4, "ハローワーク")]),
+        (5, "グループの外"),
+    ]
+
+    @pytest.mark.parametrize(("widget", "value"), [
+        (QuickSelect(choices=CHOICES, attrs={"data-x": "<値>", "required": True, "disabled": False}), 2),
+        (QuickSelect(choices=CHOICES), None),
+        (type("Multiple", (QuickSelect, forms.SelectMultiple), {})(choices=CHOICES, attrs={"size": 8}), [1, 5]),
+    ])
+    def test_it_writes_what_the_templates_write(self, widget, value):
+        quick = widget.render("agency", value, attrs={"id": "id_agency"})
+        templated = forms.Widget.render(widget, "agency", value, attrs={"id": "id_agency"})
+        assert quick == templated
+        assert quick.count("<option ") == 6
+
+    def test_a_form_validates_as_with_a_plain_select(self):
+        class Form(forms.Form):
+            agency = forms.ChoiceField(choices=self.CHOICES, widget=QuickSelect)
+
+        assert Form({"agency": "4"}).is_valid()
+        assert not Form({"agency": "9"}).is_valid()
