@@ -1,26 +1,27 @@
 """The yearly つながる場 tables of seed 000 (DOMAIN.md §6): one computation behind every output.
 
 The unit is a case discussed at a つながる場 held (「1回の開催＝1事例」): a meeting that discussed two
-cases counts twice. Only meetings of a kind marked 「年次集計の対象」 count. The number of queries is
-fixed: it does not grow with the number of meetings.
+cases counts twice. Only meetings of a kind marked 「年次集計の対象」 count. The counts come from one
+statement, cached per (municipality, fiscal year) and invalidated exactly (reports.counts); names and the
+layout are applied here. The number of queries is fixed: it does not grow with the number of meetings.
 """
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils.translation import gettext_lazy
 
 from agencies.models import AgencyCategory, Ward
 from cases.models import IssueCategory
 from core.wareki import fiscal_year, fiscal_year_bounds, fiscal_year_label
-from meetings.models import MeetingAgency, MeetingBasis, MeetingCase, MeetingCaseIssue, MeetingStatus
+from meetings.models import MeetingBasis, MeetingCase, MeetingStatus
 
+from .counts import WardCounts, city, empty, year_counts
 from .scope import scoped
 
 OTHER = "その他"
@@ -149,39 +150,41 @@ def latest_fiscal_year_with_data(*, municipality, until: int) -> int | None:
     return fiscal_year(last) if last is not None else None
 
 
-def _year_counts(*, municipality, fiscal_year, ward) -> dict:
-    discussions = discussions_in(municipality=municipality, fiscal_year=fiscal_year, ward=ward)
-    return _grouped_counts(discussions, by_ward=False)[None]
+class Source:
+    """What one municipality's tables are folded from, each loaded once however many tables are built: the
+    counts of the years asked (reports.counts, cached) and the master rows that name their categories."""
 
+    def __init__(self, municipality):
+        self.municipality = municipality
+        self._counts: dict[int, WardCounts] = {}
+        self._masters: dict[type, dict[int, Any]] = {}
+        self._wards: list | None = None
 
-def _empty_counts() -> dict:
-    return {"meetings": 0, "basis": {}, "sv": {}, "referrer": {}, "participants": {}, "issues": {}}
+    def counts(self, years: Iterable[int]) -> dict[int, WardCounts]:
+        missing = [year for year in years if year not in self._counts]
+        if missing:
+            self._counts.update(year_counts(municipality=self.municipality, years=missing))
+        return {year: self._counts[year] for year in years}
 
+    def masters(self, model) -> dict[int, Any]:
+        """The municipality's and the national rows, in the master's order (sort_order, pk)."""
+        if model not in self._masters:
+            self._masters[model] = {obj.pk: obj for obj in model.objects.for_municipality(self.municipality)}
+        return self._masters[model]
 
-def _grouped_counts(discussions, *, by_ward: bool) -> dict:
-    """{group: {"meetings": n, table: {category id: n}}}, group None or a ward id: one query per table."""
-    ids = discussions.values("pk")
-    attended = MeetingAgency.objects.filter(attended=True, meeting__discussions__in=ids)
-    queries = {
-        "meetings": (discussions, "meeting__ward_id", None),
-        "basis": (discussions, "meeting__ward_id", "meeting__basis_id"),
-        "sv": (discussions, "meeting__ward_id", "meeting__sv_dispatched"),
-        "referrer": (discussions, "meeting__ward_id", "case__referring_category_id"),
-        "participants": (attended, "meeting__ward_id", "agency__category_id"),
-        "issues": (MeetingCaseIssue.objects.filter(discussion__in=ids), "discussion__meeting__ward_id", "category_id"),
-    }
-    grouped: defaultdict[int | None, dict] = defaultdict(_empty_counts)
-    for key, (queryset, ward_field, category_field) in queries.items():
-        fields = ([ward_field] if by_ward else []) + ([category_field] if category_field else [])
-        rows: Iterable[tuple[Any, ...]] = (queryset.order_by().values_list(*fields).annotate(n=Count("pk")) if fields
-                                           else [(queryset.count(),)])
-        for row in rows:
-            group, rest = (row[0], row[1:]) if by_ward else (None, row)
-            if category_field is None:
-                grouped[group]["meetings"] = rest[-1]
-            else:
-                grouped[group][key][rest[0]] = rest[1]
-    return grouped
+    def objects(self, model, pks) -> dict[int, Any]:
+        """Rows by pk: from the masters, and any other the counts name (data written past the services)."""
+        known = self.masters(model)
+        found = {pk: known[pk] for pk in pks if pk in known}
+        if len(found) < len(set(pks)):
+            found.update({obj.pk: obj for obj in model.objects.filter(pk__in=set(pks) - set(found))})
+            known.update(found)
+        return found
+
+    def wards(self) -> list:
+        if self._wards is None:
+            self._wards = list(Ward.objects.filter(municipality=self.municipality).order_by("sort_order", "pk"))
+        return self._wards
 
 
 def _rows(named: list, counts_by_year: dict, key: str, years: list[int]) -> list[dict]:
@@ -206,9 +209,9 @@ def issue_label(category) -> str:
     return f"{category.name}（疑い含む）" if category.allows_suspected else category.name
 
 
-def _named(model, names, municipality, label=_name):
+def _named(model, names, source: Source, label=_name):
     """(label, [ids]) per name: the standard row and any of the municipality's own rows of that name."""
-    objects = list(model.objects.for_municipality(municipality).filter(name__in=names))
+    objects = [obj for obj in source.masters(model).values() if obj.name in names]
     rows = []
     for name in names:
         matches = [obj for obj in objects if obj.name == name]
@@ -216,17 +219,17 @@ def _named(model, names, municipality, label=_name):
     return rows
 
 
-def _tables(counts: dict, columns: list, municipality, layout: Layout) -> dict:
+def _tables(counts: dict, columns: list, source: Source, layout: Layout) -> dict:
     """The five tables over `columns` (fiscal years, or ward ids), keyed by str(column)."""
     meetings = {str(c): counts[c]["meetings"] for c in columns}
-    bases = _named(MeetingBasis, layout.basis, municipality)
+    bases = _named(MeetingBasis, layout.basis, source)
     basis_rows = _rows(bases, counts, "basis", columns)
     # The basis table has no その他: any other basis used gets a row of its own before 計.
     other_basis = basis_rows.pop(-2)
     named_ids = {pk for _label, ids in bases for pk in ids}
     if any(other_basis["counts"].values()):
-        extra = MeetingBasis.objects.filter(pk__in={pk for c in columns for pk in counts[c]["basis"]} - named_ids)
-        for basis in extra.order_by("sort_order", "pk"):
+        extra = source.objects(MeetingBasis, {pk for c in columns for pk in counts[c]["basis"] if pk is not None} - named_ids)
+        for basis in sorted(extra.values(), key=lambda basis: (basis.sort_order, basis.pk)):
             basis_rows.insert(-1, {"label": basis.name, "counts": {str(c): counts[c]["basis"].get(basis.pk, 0) for c in columns}})
         unknown = {str(c): counts[c]["basis"].get(None, 0) for c in columns}
         if any(unknown.values()):
@@ -237,13 +240,13 @@ def _tables(counts: dict, columns: list, municipality, layout: Layout) -> dict:
         {"label": "有", "counts": {str(c): counts[c]["sv"].get(True, 0) for c in columns}},
         {"label": TOTAL, "counts": meetings.copy()},
     ]
-    referrers = _named(AgencyCategory, layout.referrer, municipality)
+    referrers = _named(AgencyCategory, layout.referrer, source)
     referrer_rows = _rows(referrers, counts, "referrer", columns)
     for row in referrer_rows:
         row["percent"] = {str(c): ratio(row["counts"][str(c)] * 100, counts[c]["meetings"], 0) for c in columns}
-    participants = _named(AgencyCategory, layout.participants, municipality)
+    participants = _named(AgencyCategory, layout.participants, source)
     participant_rows = _rows(participants, counts, "participants", columns)
-    issues = _named(IssueCategory, layout.issues, municipality, issue_label)
+    issues = _named(IssueCategory, layout.issues, source, issue_label)
     issue_rows = _rows(issues, counts, "issues", columns)
     return {
         "meetings": meetings,
@@ -262,28 +265,39 @@ def _tables(counts: dict, columns: list, municipality, layout: Layout) -> dict:
     }
 
 
-def _other_members(model, named, counts: dict, label=_name) -> str:
+def _other_members(model, named, counts: dict, source: Source, label=_name) -> str:
     """What その他 held, most frequent first: the footnote when the layout gives none."""
     named_ids = {pk for _label, ids in named for pk in ids}
     others = {pk: n for pk, n in counts.items() if pk is not None and pk not in named_ids and n}
-    objects = {obj.pk: obj for obj in model.objects.filter(pk__in=others)}
+    objects = source.objects(model, list(others))
     names = [label(objects[pk]) for pk, _n in sorted(others.items(), key=lambda item: (-item[1], item[0]))]
     if counts.get(None):  # cases that came from the person or family, not an agency
         names.append("本人・家族")
     return "、".join(names[:6]) + ("等" if names else "")
 
 
+def _source(municipality, source: Source | None) -> Source:
+    if source is None:
+        return Source(municipality)
+    if source.municipality.pk != municipality.pk:
+        raise ValueError("the source belongs to another municipality")
+    return source
+
+
 def annual_report(*, municipality, fiscal_year: int, compare: int | None = None, ward=None,
-                  layout: Layout = DEFAULT_LAYOUT) -> AnnualReport:
-    """The report for `fiscal_year` against `compare` (default: the year before; never the same year)."""
+                  layout: Layout = DEFAULT_LAYOUT, source: Source | None = None) -> AnnualReport:
+    """The report for `fiscal_year` against `compare` (default: the year before; never the same year).
+    Pass the same `source` to the ward comparison of the same page: the years are then read once."""
     years = YearPair.of(fiscal_year, compare).years
-    counts = {y: _year_counts(municipality=municipality, fiscal_year=y, ward=ward) for y in years}
-    computed = _tables(counts, years, municipality, layout)
+    source = _source(municipality, source)
+    by_ward = source.counts(years)
+    counts = {y: (by_ward[y].get(ward.pk, empty()) if ward is not None else city(by_ward[y])) for y in years}
+    computed = _tables(counts, years, source, layout)
     footnotes = dict(layout.footnotes)
     for key, model, label in (("referrer", AgencyCategory, _name), ("participants", AgencyCategory, _name),
                               ("issues", IssueCategory, issue_label)):
         if footnotes.get(f"{key}_other") is None:
-            footnotes[f"{key}_other"] = _other_members(model, computed["named"][key], counts[fiscal_year][key], label)
+            footnotes[f"{key}_other"] = _other_members(model, computed["named"][key], counts[fiscal_year][key], source, label)
     return AnnualReport(
         municipality=municipality.name, ward=ward.name if ward is not None else None, fiscal_years=years,
         labels={str(y): fiscal_year_label(y) for y in years}, meetings=computed["meetings"],
@@ -291,12 +305,14 @@ def annual_report(*, municipality, fiscal_year: int, compare: int | None = None,
     )
 
 
-def ward_comparison(*, municipality, fiscal_year: int, layout: Layout = DEFAULT_LAYOUT) -> WardComparison:
+def ward_comparison(*, municipality, fiscal_year: int, layout: Layout = DEFAULT_LAYOUT,
+                    source: Source | None = None) -> WardComparison:
     """One row per ward for each table (the bureau's comparison), plus the city total; fixed queries."""
-    wards = list(Ward.objects.filter(municipality=municipality).order_by("sort_order", "pk"))
-    counts = _grouped_counts(discussions_in(municipality=municipality, fiscal_year=fiscal_year), by_ward=True)
+    source = _source(municipality, source)
+    wards = source.wards()
+    counts = source.counts([fiscal_year])[fiscal_year]
     columns = [ward.pk for ward in wards]
-    computed = _tables({pk: counts[pk] for pk in columns}, columns, municipality, layout)
+    computed = _tables({pk: counts.get(pk, empty()) for pk in columns}, columns, source, layout)
     tables = {}
     for key in ("basis", "sv", "referrer", "participants", "issues"):
         rows = computed["tables"][key]

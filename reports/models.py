@@ -61,3 +61,36 @@ class ReportLayoutRow(models.Model):
             names = "、".join(master.objects.for_municipality(self.layout.municipality_id).values_list("name", flat=True)[:40])
             raise ValidationError({"name": _("「%(name)s」は%(table)sの一覧にありません。使える名称：%(names)s") % {
                 "name": self.name, "table": self.get_table_display(), "names": names}})
+
+
+class CountsVersion(models.Model):
+    """How often the counts of one municipality's fiscal year have changed: bumped only by the database
+    triggers of migration 0003 (reports.counts explains the scheme). `fiscal_year` 0 stands for every year of
+    the municipality and `municipality_id` 0 for every municipality (a master change, not a meeting's)."""
+
+    municipality_id = models.BigIntegerField()
+    fiscal_year = models.IntegerField()
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality_id", "fiscal_year"], name="counts_version_key")]
+
+    def __str__(self):
+        return f"{self.municipality_id}/{self.fiscal_year}: {self.version}"
+
+
+class AnnualCounts(models.Model):
+    """Every count of a municipality's fiscal year (reports.counts), stored with the versions' sum it was
+    computed against: valid while that sum is still the current one, and never served otherwise."""
+
+    municipality = models.ForeignKey("agencies.Municipality", on_delete=models.CASCADE, related_name="+")
+    fiscal_year = models.IntegerField()
+    stamp = models.BigIntegerField()
+    counts = models.JSONField()  # [[ward id, table, category, n], ...]
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "fiscal_year"], name="annual_counts_key")]
+
+    def __str__(self):
+        return f"{self.municipality_id}/{self.fiscal_year} @ {self.stamp}"

@@ -10,7 +10,7 @@ hide the same cells and cannot be laid side by side to undo each other.
 import dataclasses
 from collections.abc import Iterable
 
-from .annual import TOTAL, AnnualReport, Layout, WardComparison, ward_comparison
+from .annual import TOTAL, AnnualReport, Layout, Source, WardComparison, ward_comparison
 
 SUPPRESSED = "*"
 # Their 計 is the number of meetings (every discussion has one basis, one SV answer and one referrer or none):
@@ -127,10 +127,12 @@ def _ward_row(comparison: WardComparison, ward: str) -> int:
     return next(index for index, row in enumerate(rows) if row["ward"] == ward)
 
 
-def for_publication(report: AnnualReport, threshold: int, *, municipality,
-                    layout: Layout) -> tuple[AnnualReport, WardComparison]:
-    """The yearly tables and the ward comparison of their year, suppressed together (one cube per year)."""
-    comparisons = {year: ward_comparison(municipality=municipality, fiscal_year=year, layout=layout)
+def for_publication(report: AnnualReport, threshold: int, *, municipality, layout: Layout,
+                    source: Source | None = None) -> tuple[AnnualReport, WardComparison]:
+    """The yearly tables and the ward comparison of their year, suppressed together (one cube per year).
+    `source`: the one the report was built from, so its years are not read again."""
+    source = source or Source(municipality)
+    comparisons = {year: ward_comparison(municipality=municipality, fiscal_year=year, layout=layout, source=source)
                    for year in report.fiscal_years}
     return (suppress_report(report, threshold, comparisons),
             suppress_comparison(comparisons[report.fiscal_years[0]], threshold))

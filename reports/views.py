@@ -18,7 +18,7 @@ from core.wareki import fiscal_year, fiscal_year_bounds, fiscal_year_label
 
 from . import exports, suppression
 from .activities import activity_report
-from .annual import annual_report, latest_fiscal_year_with_data, ward_comparison
+from .annual import Source, annual_report, latest_fiscal_year_with_data, ward_comparison
 from .forms import FIRST_FISCAL_YEAR, AnnualReportForm, PeriodForm, ReferralReportForm
 from .indicators import evaluation_indicators
 from .layouts import layout_for
@@ -48,8 +48,9 @@ def _annual_params(request):
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
+    # One source per request: the page's tables, its ward comparison and a publication's cubes read each year once.
     return form, {"municipality": municipality, "fiscal_year": data["fy"], "compare": data.get("compare"),
-                  "ward": data.get("ward"), "layout": layout_for(municipality)}
+                  "ward": data.get("ward"), "layout": layout_for(municipality), "source": Source(municipality)}
 
 
 @bureau_view
@@ -63,7 +64,8 @@ def annual(request):
         years = [(report.labels[str(y)], report.meetings[str(y)]) for y in report.fiscal_years]
         context.update(report=report, tables=tables, query=form.data.urlencode(), years=years,
                        comparison=None if params["ward"] else ward_comparison(
-                           municipality=params["municipality"], fiscal_year=params["fiscal_year"], layout=params["layout"]))
+                           municipality=params["municipality"], fiscal_year=params["fiscal_year"], layout=params["layout"],
+                           source=params["source"]))
     return render(request, "reports/annual.html", context, status=200 if params else 400)
 
 
@@ -94,10 +96,11 @@ def annual_wards_download(request):
     params, threshold = {**params, "ward": None}, form.cleaned_data.get("suppress")
     if threshold:  # suppressed with the city's tables, as in the workbook
         _report, comparison = suppression.for_publication(annual_report(**params), threshold,
-                                                          municipality=params["municipality"], layout=params["layout"])
+                                                          municipality=params["municipality"], layout=params["layout"],
+                                                          source=params["source"])
     else:
         comparison = ward_comparison(municipality=params["municipality"], fiscal_year=params["fiscal_year"],
-                                     layout=params["layout"])
+                                     layout=params["layout"], source=params["source"])
     return _download(request, "wards", "csv", exports.comparison_to_csv(comparison), "text/csv; charset=utf-8",
                      _("つながる場_区別の比較_%(year)s.csv") % {"year": comparison.label})
 
@@ -107,11 +110,12 @@ def _publication(params: dict, threshold: int | None, *, comparison: bool):
     per year, so no two downloads undo each other's suppression)."""
     report = annual_report(**params)
     if threshold:
-        return suppression.for_publication(report, threshold, municipality=params["municipality"], layout=params["layout"])
+        return suppression.for_publication(report, threshold, municipality=params["municipality"], layout=params["layout"],
+                                           source=params["source"])
     if not comparison:
         return report, None
     return report, ward_comparison(municipality=params["municipality"], fiscal_year=params["fiscal_year"],
-                                   layout=params["layout"])
+                                   layout=params["layout"], source=params["source"])
 
 
 def _download(request, report: str, fmt: str, content: bytes, mime: str, filename: str) -> HttpResponse:

@@ -84,6 +84,7 @@ def test_the_report_pages_cost_the_same_queries_for_one_meeting_or_several(clien
         held(coordinator_kita, kita, day=dt.date(2020, 7, day), attended=("地域包括支援センター", "警察"), issues=("孤立", "依存症"))
         services.activity_record(user=coordinator_kita, ward=kita, kind="outreach", held_on=dt.date(2020, 7, day))
     for (url, params), expected in zip(pages, counts, strict=True):
+        client.get(url, params)  # the writes invalidated the cached counts: read them once more
         with django_assert_num_queries(expected):
             client.get(url, params)
 

@@ -9,7 +9,7 @@ from agencies.models import Municipality, Ward
 from audit.models import Action
 from audit.services import audit_record
 from reports import exports, suppression
-from reports.annual import YearPair, annual_report, ward_comparison
+from reports.annual import Source, YearPair, annual_report, ward_comparison
 from reports.layouts import layout_for
 
 
@@ -40,14 +40,15 @@ class Command(BaseCommand):
             if ward_obj is None:
                 names = "、".join(Ward.objects.filter(municipality=municipality).values_list("name", flat=True))
                 raise CommandError(f"「{ward}」という区・圏域は{municipality.name}にありません。使える名前：{names}")
+        layout, source = layout_for(municipality), Source(municipality)  # each year read once
         report = annual_report(municipality=municipality, fiscal_year=fy, compare=compare, ward=ward_obj,
-                               layout=layout_for(municipality))
+                               layout=layout, source=source)
         comparison = None
         if suppress:
             report, comparison = suppression.for_publication(report, suppress, municipality=municipality,
-                                                             layout=layout_for(municipality))
+                                                             layout=layout, source=source)
         elif format == "xlsx" and ward_obj is None:
-            comparison = ward_comparison(municipality=municipality, fiscal_year=fy, layout=layout_for(municipality))
+            comparison = ward_comparison(municipality=municipality, fiscal_year=fy, layout=layout, source=source)
         if format == "json":
             content = (json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         elif format == "csv":
