@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from agencies.models import Ward
 from audit.models import Action
 from audit.services import audit_record
+from core.replica import replica_reads
 from reports.activities import activity_report
 from reports.annual import YearPair, annual_report
 from reports.indicators import evaluation_indicators
@@ -97,6 +98,7 @@ class AnnualReportView(APIView):
     permission_classes = AGGREGATES
 
     @extend_schema(parameters=[AnnualReportQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    @replica_reads()  # the figures from the read replica when there is one (core.replica)
     def get(self, request):
         municipality = request.user.municipality
         data = _query(AnnualReportQuerySerializer, request)
@@ -117,6 +119,7 @@ class ActivityReportView(APIView):
     permission_classes = AGGREGATES
 
     @extend_schema(parameters=[PeriodReportQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    @replica_reads()  # the figures from the read replica when there is one (core.replica)
     def get(self, request):
         municipality = request.user.municipality
         data = _query(PeriodReportQuerySerializer, request)
@@ -134,6 +137,7 @@ class ReferralReportView(APIView):
     permission_classes = AGGREGATES
 
     @extend_schema(parameters=[ReferralReportQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    @replica_reads()  # the figures from the read replica when there is one (core.replica)
     def get(self, request):
         municipality = request.user.municipality
         data = _query(ReferralReportQuerySerializer, request)

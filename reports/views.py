@@ -14,6 +14,7 @@ from accounts.models import Role
 from audit.models import Action
 from audit.services import audit_record
 from cases.selectors import household_counts_by_ward
+from core.replica import replica_reads
 from core.wareki import fiscal_year, fiscal_year_bounds, fiscal_year_label
 
 from . import exports, suppression
@@ -54,6 +55,7 @@ def _annual_params(request):
 
 
 @bureau_view
+@replica_reads()  # the figures from the read replica when there is one; the audit event to the primary
 def annual(request):
     form, params = _annual_params(request)
     context = {"form": form}
@@ -70,6 +72,7 @@ def annual(request):
 
 
 @bureau_view
+@replica_reads()  # the figures from the read replica when there is one; the audit event to the primary
 def annual_download(request, fmt):
     form, params = _annual_params(request)
     if params is None:
@@ -88,6 +91,7 @@ def annual_download(request, fmt):
 
 
 @bureau_view
+@replica_reads()  # the figures from the read replica when there is one; the audit event to the primary
 def annual_wards_download(request):
     """The ward comparison of the year as CSV (the workbook has it as a sheet)."""
     form, params = _annual_params(request)
@@ -141,6 +145,7 @@ def _default_period():
 
 
 @bureau_view
+@replica_reads()  # the figures from the read replica when there is one; the audit event to the primary
 def activities(request):
     municipality = request.user.municipality
     start, end = _default_period()
@@ -166,6 +171,7 @@ def _year_shifted(month: str, years: int) -> str:
 
 
 @bureau_view
+@replica_reads()  # the figures from the read replica when there is one; the audit event to the primary
 def referrals(request):
     """つなぎの集計: sent, accepted, declined (by reason), median days to answer, overdue."""
     municipality = request.user.municipality

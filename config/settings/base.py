@@ -108,6 +108,18 @@ def progress_database(default: dict) -> dict:
 
 DATABASES["progress"] = progress_database(DATABASES["default"])
 
+
+def replica_database(default: dict) -> dict:
+    """DATABASE_REPLICA_URL: a read replica of the primary (PostgreSQL streaming replication). Inside
+    core.replica.replica_reads() the reports read from it; nothing is ever written or migrated there."""
+    return {**env.db("DATABASE_REPLICA_URL"), "ATOMIC_REQUESTS": False, "CONN_MAX_AGE": default["CONN_MAX_AGE"]}
+
+
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = replica_database(DATABASES["default"])
+READ_REPLICA = "replica" if "replica" in DATABASES else ""  # core.replica: the alias report reads go to, or none
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+
 # One cache shared by every web process and the worker: login throttling, API rate limits and the duplicate
 # probe count across all of them, not per process. The table is made by `manage.py createcachetable`
 # (`make run`, the container's entrypoint; the test runner makes its own).

@@ -1,7 +1,7 @@
 """Production (docker-compose): every secret comes from the environment and has no default."""
 
 from .base import *  # noqa: F403
-from .base import env, progress_database
+from .base import env, progress_database, replica_database
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -12,6 +12,9 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["progress"] = progress_database(DATABASES["default"])
+if env("DATABASE_REPLICA_URL", default=""):  # the reports read from it (core.replica, docs/scaling.md)
+    DATABASES["replica"] = replica_database(DATABASES["default"])
+READ_REPLICA = "replica" if "replica" in DATABASES else ""
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 # TLS is usually terminated by the city's reverse proxy; these follow it when it says so.

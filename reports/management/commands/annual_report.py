@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from agencies.models import Municipality, Ward
 from audit.models import Action
 from audit.services import audit_record
+from core.replica import replica_reads
 from reports import exports, suppression
 from reports.annual import Source, YearPair, annual_report, ward_comparison
 from reports.layouts import layout_for
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="出力先のファイル（省略時は標準出力。xlsx では必須）")
         parser.add_argument("--suppress", type=int, default=0, help="公表用: この件数未満の値を「*」にします")
 
+    @replica_reads()  # the figures from the read replica when there is one; the audit event to the primary
     def handle(self, *args, fy, compare, municipality, ward, format, output, suppress, **options):
         try:
             YearPair.of(fy, compare)
