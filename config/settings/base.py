@@ -110,13 +110,15 @@ DATABASES["progress"] = progress_database(DATABASES["default"])
 
 
 def replica_database(default: dict) -> dict:
-    """DATABASE_REPLICA_URL: a read replica of the primary (PostgreSQL streaming replication). Inside
+    """DATABASE_REPLICA_URL: a read replica of the primary (PostgreSQL streaming replication), or none. Inside
     core.replica.replica_reads() the reports read from it; nothing is ever written or migrated there."""
-    return {**env.db("DATABASE_REPLICA_URL"), "ATOMIC_REQUESTS": False, "CONN_MAX_AGE": default["CONN_MAX_AGE"]}
+    url = env("DATABASE_REPLICA_URL", default="")
+    if not url:
+        return {}
+    return {"replica": {**env.db_url_config(url), "ATOMIC_REQUESTS": False, "CONN_MAX_AGE": default["CONN_MAX_AGE"]}}
 
 
-if env("DATABASE_REPLICA_URL", default=""):
-    DATABASES["replica"] = replica_database(DATABASES["default"])
+DATABASES.update(replica_database(DATABASES["default"]))
 READ_REPLICA = "replica" if "replica" in DATABASES else ""  # core.replica: the alias report reads go to, or none
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 

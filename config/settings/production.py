@@ -12,8 +12,7 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["progress"] = progress_database(DATABASES["default"])
-if env("DATABASE_REPLICA_URL", default=""):  # the reports read from it (core.replica, docs/scaling.md)
-    DATABASES["replica"] = replica_database(DATABASES["default"])
+DATABASES.update(replica_database(DATABASES["default"]))  # the reports read from it (core.replica, docs/scaling.md)
 READ_REPLICA = "replica" if "replica" in DATABASES else ""
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 

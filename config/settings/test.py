@@ -31,7 +31,7 @@ WHITENOISE_AUTOREFRESH = True
 # pytest-django creates this database for the run and drops it afterwards (one left over by an
 # interrupted run is recreated). Two runs side by side need different names: TEST_DATABASE_NAME.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_tsunagaru")}
-# A replica alias that is the test database itself (like "progress"), so tests/core/test_replica.py can show report
+# A replica alias that is the test database itself (like "progress"), so tests/reports/test_replica.py can show report
 # reads routed to it. Off unless a test turns it on (override_settings(READ_REPLICA="replica")): a mirror is its
 # own connection and does not see an open test transaction, and a test must name it in its databases.
 DATABASES["replica"] = {**DATABASES["default"], "ATOMIC_REQUESTS": False, "TEST": {"MIRROR": "default"}}
