@@ -90,6 +90,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["municipality", "-at"], name="audit_municipality_at_idx"),
+            # The burst check of failed logins (audit.alerts) counts one action over the last minutes on every failure.
+            models.Index(fields=["action", "at"], name="audit_action_at_idx"),
             # "Who looked at this record": list and search events whose detail names it among their ids.
             GinIndex(fields=["detail"], opclasses=["jsonb_path_ops"], name="audit_detail_gin_idx"),
         ]
