@@ -45,9 +45,11 @@ migrations-check: install
 test: lint migrations-check browser
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
+# Generates a city (SCALE=city: ≈200,000 households; small: 1/100) into a throwaway database and measures it:
+# docs/benchmarks/<scale>.json and .md (scripts/benchmark/__main__.py lists the knobs).
+SCALE ?= city
 bench: install
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m scripts.bench
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m scripts.bench_ledger
+	BENCH_SCALE=$(SCALE) $(BIN)/python -m scripts.benchmark
 
 messages: install
 	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l en --no-obsolete && $(BIN)/python manage.py compilemessages --ignore=.venv

@@ -1,0 +1,102 @@
+"""docs/benchmarks/<scale>.json and .md: the machine, the command, the date, every measurement; the slope when
+both scales have run."""
+
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+
+def machine() -> dict:
+    import psutil
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    return {"cores": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 2**30, 1), "postgresql": postgres,
+            "python": sys.version.split()[0], "platform": platform.platform()}
+
+
+def _ms(value) -> str:
+    return f"{value:,.1f}"
+
+
+def markdown(data: dict, other: dict | None) -> str:
+    m = data["machine"]
+    gen = data["generation"]
+    lines = [f"## {data['scale']} scale（{data['date']}）", "",
+             f"`{data['command']}` — {m['cores']} コア, RAM {m['ram_gb']} GB, PostgreSQL {m['postgresql']}, "
+             f"Python {m['python']}。各値は {data['repeat']} 回の中央値と p95。", "",
+             f"生成 {gen['seconds']} 秒、データベース {data['database_mb']:,} MB。"
+             f"世帯 {data['counts']['cases_household']:,}、事例 {data['counts']['cases_case']:,}、"
+             f"相談 {data['counts']['cases_consultation']:,}、会議 {data['counts']['meetings_meeting']:,}、"
+             f"つなぎ {data['counts']['referrals_referral']:,}、監査 {data['counts']['audit_auditevent']:,}。", "",
+             "### 年次集計と SQL の床", "", "| 対象 | 製品 中央値 ms | p95 | 初回 | クエリ | 床 中央値 ms | 倍率 |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, r in data["yearly_report"].items():
+        lines.append(f"| {name} | {_ms(r['product']['median_ms'])} | {_ms(r['product']['p95_ms'])} | "
+                     f"{_ms(r['product']['first_ms'])} | {r['queries']} | {_ms(r['floor']['median_ms'])} | {r['ratio']} |")
+    c = data["annual_command"]
+    lines += ["", f"`annual_report` コマンド（プロセス全体）: 中央値 {_ms(c['median_ms'])} ms、p95 {_ms(c['p95_ms'])} ms。", "",
+              "### 画面（1人、サーバー内の時間）", "", "| 画面 | 中央値 ms | p95 | クエリ | 規模で変わるクエリ数 |",
+              "|---|---:|---:|---:|---|"]
+    other_queries = {p["label"]: p["queries"] for p in (other or {}).get("pages", [])}
+    for p in data["pages"]:
+        if p["status"] != 200:
+            lines.append(f"| {p['label']} | **HTTP {p['status']}** | | | |")
+            continue
+        flag = "" if p["label"] not in other_queries or other_queries[p["label"]] == p["queries"] else \
+            f"**{other_queries[p['label']]} → {p['queries']}**"
+        lines.append(f"| {p['label']} | {_ms(p['median_ms'])} | {_ms(p['p95_ms'])} | {p['queries']} | {flag} |")
+    load = data.get("load")
+    if load:
+        lines += ["", f"### 負荷（gunicorn {load['workers']} ワーカー、locust {load['clients']} ユーザー、各 {load['seconds_per_page']} 秒）",
+                  "", "| 画面 | req/s | 床との比 | p50 ms | p95 ms | エラー |", "|---|---:|---:|---:|---:|---:|"]
+        for p in load["pages"]:
+            lines.append(f"| {p['label']} | {p['rps']} | {p['ratio_to_floor']} | {p['p50_ms'] or '—'} | {p['p95_ms'] or '—'} | "
+                         f"{p['errors']} |")
+    lines += ["", "### 台帳の取り込みと出力", "", "| 行 | 秒 | 行/秒 | ピーク RSS MB |", "|---:|---:|---:|---:|"]
+    for r in data["ledger_imports"]:
+        lines.append(f"| {r['rows']:,} | {r['seconds']} | {r['rows_per_s']:,} | {r['peak_rss_mb']} |")
+    e = data["exports"]
+    lines += ["", f"開催台帳 xlsx（{e['ledger_xlsx']['rows']:,} 行）: {e['ledger_xlsx']['seconds']} 秒、"
+              f"{e['ledger_xlsx']['bytes'] / 1e6:.1f} MB。年次集計 xlsx: {e['annual_xlsx']['seconds']} 秒、"
+              f"{e['annual_xlsx']['bytes'] / 1e3:.0f} kB。"]
+    if data.get("unmeasured"):
+        lines += ["", f"測っていない URL: {', '.join(data['unmeasured'])}"]
+    slope = data.get("slope")
+    if slope:
+        lines += ["", "### 規模の傾き（city ÷ small）", "", "| 測定 | 倍率 |", "|---|---:|"]
+        lines += [f"| {name} | {ratio} |" for name, ratio in slope.items()]
+    return "\n".join(lines) + "\n"
+
+
+def slope(city: dict, small: dict) -> dict:
+    """city/small time ratios of every measurement both have."""
+    out = {}
+    for name in city["yearly_report"]:
+        if name in small["yearly_report"]:
+            out[f"年次集計 {name}"] = round(city["yearly_report"][name]["product"]["median_ms"]
+                                        / max(small["yearly_report"][name]["product"]["median_ms"], 0.01), 1)
+    out["annual_report コマンド"] = round(city["annual_command"]["median_ms"] / max(small["annual_command"]["median_ms"], 0.01), 1)
+    small_pages = {p["label"]: p for p in small["pages"]}
+    for p in city["pages"]:
+        if p["label"] in small_pages and "median_ms" in p and "median_ms" in small_pages[p["label"]]:
+            out[p["label"]] = round(p["median_ms"] / max(small_pages[p["label"]]["median_ms"], 0.01), 1)
+    return out
+
+
+def write(data: dict, folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    other_name = "small" if data["scale"] == "city" else "city"
+    other_path = folder / f"{other_name}.json"
+    other = json.loads(other_path.read_text(encoding="utf-8")) if other_path.exists() else None
+    if other is not None:
+        city, small = (data, other) if data["scale"] == "city" else (other, data)
+        data["slope"] = slope(city, small)
+    json_path, md_path = folder / f"{data['scale']}.json", folder / f"{data['scale']}.md"
+    json_path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    md_path.write_text(markdown(data, other), encoding="utf-8")
+    return json_path, md_path
