@@ -83,15 +83,20 @@ def _bump_sequence(table: str) -> None:
 
 
 def masters_and_users(scale: Scale):
-    """The city through agencies.services.municipality_setup and demo.seed.seed_agencies (≈450 agencies), and one
+    """The city through agencies.services.municipality_setup and seed_demo's agencies (≈450 agencies), and one
     user of every role (plus a coordinator per ward, the leads of its cases)."""
     from accounts.models import Role, User
-    from agencies.models import Agency
+    from agencies.models import Agency, AgencyCategory
     from agencies.services import municipality_setup
-    from demo.seed import seed_agencies
 
     city = municipality_setup(name="大阪市", code="271004", wards=WARDS)
-    seed_agencies(city)
+    # As demo.seed.seed_agencies does (a sibling layer, so not imported): one agency of every other standard
+    # category in each ward, その他の機関 excepted.
+    categories = AgencyCategory.objects.filter(municipality=None, is_active=True).exclude(name="その他の機関")
+    for ward in city.wards.all():
+        for category in categories:
+            Agency.objects.get_or_create(municipality=city, name=f"{ward.name}{category.name}",
+                                         defaults={"ward": ward, "category": category})
     wards = list(city.wards.order_by("sort_order", "pk"))
     kita = wards[0]
     houkatsu = Agency.objects.get(municipality=city, name="北区地域包括支援センター")
