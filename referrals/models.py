@@ -227,6 +227,12 @@ class Referral(models.Model):
             models.Index(fields=["to_ward", "status", "due_on"], name="referral_ward_inbox_idx"),
             models.Index(fields=["case_ward", "status"], name="referral_case_ward_idx"),
             models.Index(fields=["municipality", "sent_on"], name="referral_municipality_day_idx"),
+            # Each box's answered referrals, newest first a page at a time (selectors.BoxPages).
+            models.Index(fields=["to_agency", "-sent_at", "-id"], name="referral_agency_recent_idx"),
+            models.Index(fields=["to_ward", "-sent_at", "-id"], name="referral_ward_recent_idx"),
+            models.Index(fields=["from_agency", "-sent_at", "-id"], name="referral_sender_recent_idx"),
+            models.Index(fields=["from_ward", "-sent_at", "-id"], name="referral_office_recent_idx"),
+            models.Index(fields=["case_ward", "-sent_at", "-id"], name="referral_caseward_recent_idx"),
         ]
 
     def __str__(self):

@@ -38,12 +38,14 @@ def referral_list(request):
     if box not in names:  # none chosen: open where something waits, not on an empty 受信
         box = selectors.opening_box(user=user, boxes=names)
     status = request.GET.get("status", "")
-    referrals = selectors.with_case_links(selectors.referral_box(user=user, box=box, status=status), user=user)
+    counts = selectors.status_counts(user=user, box=box)
+    referrals = selectors.BoxPages(user=user, box=box, status=status, counts=counts,
+                                   annotate=lambda rows: selectors.with_case_links(rows, user=user))
     page = Paginator(referrals, 30).get_page(request.GET.get("page"))
     audit_list(request=request, model=Referral, objects=page.object_list, detail={"box": box})
     return render(request, "referrals/referral_list.html", {
         "boxes": boxes, "box": box, "status": status, "statuses": ReferralStatus.choices, "page": page,
-        "counts": selectors.status_counts(user=user, box=box), "query": page_query(request),
+        "counts": counts, "query": page_query(request),
         "today": timezone.localdate(), "can_send": user.role in services.SENDERS,
     })
 

@@ -19,7 +19,9 @@ from .conftest import kind
 pytestmark = pytest.mark.django_db
 
 # Each page writes one audit event: 3 queries (chain head, event, head moved on; audit.chain).
-QUERIES_INBOX = 17  # one of them picks the box to open on (the first with something waiting)
+# One of them picks the box to open on (the first with something waiting); the page's size comes from the status
+# counts, so no count of its own; a page holding both unanswered and answered referrals reads each (one more).
+QUERIES_INBOX = 16
 QUERIES_DETAIL = 17  # the shared items are read from the copy on the referral, not the case
 
 
@@ -266,6 +268,43 @@ class TestInboxesAndBadges:
         with django_assert_num_queries(QUERIES_INBOX):
             response = client.get(reverse("referrals:referral_list"))
         assert response.content.decode().count("/referrals/") >= 20
+
+    def test_the_inbox_shows_the_unanswered_by_due_date_then_the_rest_newest_first_over_the_pages(
+            self, client, referral_to_konkyu, coordinator_kita, case_kita, kita_konkyu, konkyu_worker,
+            django_assert_num_queries):
+        today = timezone.localdate()
+        Referral.all_objects.filter(pk=referral_to_konkyu.pk).update(
+            sent_at=timezone.now() - dt.timedelta(days=99), sent_on=today - dt.timedelta(days=99),
+            due_on=today + dt.timedelta(days=9))
+        others = [services.referral_send(user=coordinator_kita, case=case_kita, kind=kind(), reason=f"依頼{n}",
+                                         to_agency=kita_konkyu) for n in range(34)]
+        for n, referral in enumerate(others):  # sent one day apart, the newest last; due dates shuffled
+            Referral.all_objects.filter(pk=referral.pk).update(
+                sent_at=timezone.now() - dt.timedelta(days=60 - n), sent_on=today - dt.timedelta(days=60 - n),
+                due_on=today + dt.timedelta(days=10 + (n * 7) % 23))
+        overdue, answered = others[:2], others[2:]
+        Referral.all_objects.filter(pk=overdue[0].pk).update(due_on=today - dt.timedelta(days=2))
+        Referral.all_objects.filter(pk=overdue[1].pk).update(due_on=today - dt.timedelta(days=5))
+        Referral.all_objects.filter(pk__in=[r.pk for r in answered]).update(status=ReferralStatus.COMPLETED)
+        # Counted by hand: the two overdue (oldest due first), the first still due in nine days, then the 32
+        # completed newest first: 35 rows, 30 on the first page.
+        expected = [overdue[1].number, overdue[0].number, referral_to_konkyu.number,
+                    *[r.number for r in reversed(answered)]]
+        client.force_login(konkyu_worker)
+        url = reverse("referrals:referral_list") + "?box=incoming"
+        # The box is named, so none is looked for (one fewer); this page holds both kinds (one more).
+        with django_assert_num_queries(QUERIES_INBOX - 1 + 1):
+            first = client.get(url)
+        second = client.get(url + "&page=2")
+        shown = [r.number for r in first.context["page"].object_list] + [r.number for r in second.context["page"].object_list]
+        assert shown == expected
+        assert first.context["page"].paginator.count == 35 and "35 件" in first.content.decode()
+        with django_assert_num_queries(QUERIES_INBOX - 1):  # only answered ones on this page
+            client.get(url + "&page=2")
+        done = client.get(url + "&status=completed").context["page"]
+        assert [r.number for r in done.object_list] == expected[3:33] and done.paginator.count == 32
+        waiting = client.get(url + "&status=sent").context["page"]
+        assert [r.number for r in waiting.object_list] == expected[:3]
 
     def test_the_referral_page_costs_the_same_queries_however_much_it_holds(
             self, client, referral_to_konkyu, konkyu_worker, coordinator_kita, case_kita, django_assert_num_queries):
