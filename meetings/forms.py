@@ -8,7 +8,7 @@ from accounts.models import Role, User
 from agencies.forms import AgencyChoiceField, AgencyMultipleChoiceField, agency_queryset
 from agencies.models import Ward
 from cases.models import IssueCategory
-from core.forms import DATE, DateField, DateTimeField, ModelForm
+from core.forms import DATE, DateField, DateTimeField, ModelForm, QuickCheckboxes
 
 from .models import Activity, ActivityKind, MeetingBasis, MeetingKind
 
@@ -51,7 +51,7 @@ class MeetingScheduleForm(forms.Form):
         label=_("招集する機関"), required=False,
         help_text=_("招集した機関の職員は、この会議と協議する事例の番号を見られます。"),
     )
-    cases = CaseChoiceField(label=_("協議する事例"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    cases = CaseChoiceField(label=_("協議する事例"), queryset=None, required=False, widget=QuickCheckboxes)  # a ward's open cases
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user, cases, **kwargs):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core import wareki
-from core.forms import DateField, DateTimeField, QuickSelect
+from core.forms import DateField, DateTimeField, QuickCheckboxes, QuickSelect
 
 PROJECT = Path(settings.BASE_DIR).resolve()
 
@@ -182,3 +182,10 @@ class TestQuickSelect:
 
         assert Form({"agency": "4"}).is_valid()
         assert not Form({"agency": "9"}).is_valid()
+
+    @pytest.mark.parametrize("attrs", [{"id": "id_cases", "class": "checks"}, {}])
+    def test_checkboxes_write_what_the_templates_write(self, attrs):
+        widget = QuickCheckboxes(choices=self.CHOICES[1:], attrs=attrs)
+        quick = widget.render("cases", [2, 5])
+        assert quick == forms.Widget.render(widget, "cases", [2, 5])
+        assert quick.count('type="checkbox"') == 5 and quick.count(" checked") == 2

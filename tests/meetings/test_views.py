@@ -283,3 +283,39 @@ class TestWhatASupervisorIsOffered:
         page = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
         assert reverse("cases:case_detail", args=[case_kita.pk]) in page
         assert client.get(reverse("cases:case_detail", args=[case_kita.pk])).status_code == 200
+
+
+def test_the_meeting_form_costs_the_same_templates_and_queries_for_two_open_cases_or_thirty(
+        client, coordinator_kita, kita, case_kita):
+    """Each case to discuss is a checkbox written by core.forms.QuickCheckboxes, not four templates of its own."""
+    from django.db import connection
+    from django.test.signals import template_rendered
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import services as case_services
+    from tests.factories import HouseholdFactory, HouseholdMemberFactory
+
+    def add_cases(n):
+        for i in range(n):
+            household = HouseholdFactory(ward=kita)
+            HouseholdMemberFactory(household=household, name=f"協議 {i}")
+            case_services.case_open(user=coordinator_kita, household=household, received_on=dt.date(2021, 4, 1),
+                                    intake_channel="visit")
+
+    def cost():
+        templates = []
+        template_rendered.connect(record := lambda sender, template, context, **kw: templates.append(template.name))
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                page = client.get(reverse("meetings:meeting_create")).content.decode()
+        finally:
+            template_rendered.disconnect(record)
+        return len(templates), len(queries.captured_queries), page.count('name="cases"')
+
+    client.force_login(coordinator_kita)
+    add_cases(1)
+    client.get(reverse("meetings:meeting_create"))
+    templates, queries, boxes = cost()
+    assert boxes == 2  # case_kita and the one added
+    add_cases(28)
+    assert cost() == (templates, queries, 30)
