@@ -7,14 +7,19 @@ from `reports.suppression`.
 """
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import svg as svg_module
 from core.spreadsheet import neutralise
 from core.svg import FONT_FAMILY, SVG_METADATA, drawing, text_em, titled_svg, wrap_label
 from core.wareki import fiscal_year_short_label
@@ -311,9 +316,33 @@ LABEL_EM = 16  # the widest line of a row label: longer labels wrap rather than 
 TICK_ROOM = 13  # points between a label and the axis: tick, pad and a little air
 
 
+KEPT_FOR = 60 * 60 * 24 * 30  # seconds; a chart is only ever outdated by a new key, so this just frees space
+
+
+@lru_cache(maxsize=1)
+def _drawing_version() -> str:
+    """This module, core.svg and matplotlib's version as one hash: a change to any gives every chart a new key."""
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(svg_module.__file__)):
+        digest.update(path.read_bytes())
+    digest.update(f"matplotlib={version('matplotlib')}".encode())
+    return digest.hexdigest()[:16]
+
+
 @lru_cache(maxsize=256)
 def _chart(key: str, years: tuple, labels: tuple, values: tuple) -> str:
-    """Drawn once per distinct table (about 0.1 s each); the same figures give the same SVG."""
+    """Drawn once per distinct table (about 0.1 s each) by any process: kept in this process and in the shared
+    cache under a hash of the figures and the drawing code; the same figures give the same SVG."""
+    figures = hashlib.sha256(repr((key, years, labels, values)).encode()).hexdigest()
+    cache_key = f"report-chart:{_drawing_version()}:{figures}"
+    svg = cache.get(cache_key)
+    if svg is None:
+        svg = _draw_chart(key, years, labels, values)
+        cache.set(cache_key, svg, KEPT_FOR)
+    return svg
+
+
+def _draw_chart(key: str, years: tuple, labels: tuple, values: tuple) -> str:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 

@@ -346,3 +346,18 @@ def test_an_issue_written_while_its_meeting_moves_to_another_year_is_counted_in_
     finally:
         for conn in (mover, writer, watcher):
             conn.close()
+
+
+def test_a_chart_drawn_by_one_process_is_served_to_the_others_from_the_shared_cache(city, meeting, monkeypatch):
+    from reports import exports
+
+    built = annual_report(municipality=city, fiscal_year=2020)
+    exports._chart.cache_clear()
+    drawn = exports.chart_svg(built, "issues")
+    exports._chart.cache_clear()  # another process: nothing in its memory
+
+    def draw(*args):
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(exports, "_draw_chart", draw)
+    assert exports.chart_svg(built, "issues") == drawn
