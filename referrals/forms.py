@@ -70,7 +70,9 @@ class ReferralForm(forms.Form):
         label=_("回答期限"), required=False, help_text=_("空欄のときは種別ごとの日数で決まります。"),
     )
 
-    def __init__(self, *args, user, cases, **kwargs):
+    def __init__(self, *args, user, cases, case=None, **kwargs):
+        """`case`, when the page is for one case: the meetings offered as the basis are that case's (the service
+        accepts no other), not every statutory meeting about any of the user's cases (thousands in a city)."""
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["case"].queryset = cases.select_related("ward")
@@ -79,7 +81,7 @@ class ReferralForm(forms.Form):
         self.fields["kind"].help_text = _("回答期限の日数：%(kinds)s") % {"kinds": join_list(
             _("%(kind)s %(days)s日") % {"kind": k.name, "days": k.default_due_days} for k in kinds)}
         self.fields["recipient"].choices = recipient_choices(user)
-        self.fields["basis_meeting"].queryset = statutory_meetings(user, cases)
+        self.fields["basis_meeting"].queryset = statutory_meetings(user, cases if case is None else [case])
         self.fields["basis_meeting"].label_from_instance = meeting_label
 
     def limit_shares(self, held: dict) -> None:

@@ -66,7 +66,7 @@ def referral_create(request):
         if case is None and request.method == "GET":
             raise Http404
         initial["case"] = case.pk if case else None
-    form = ReferralForm(request.POST or None, user=user, cases=cases, initial=initial)
+    form = ReferralForm(request.POST or None, user=user, cases=cases, case=case, initial=initial)
     if case is not None and user.role == Role.AGENCY_WORKER:
         # Offer only what this agency holds of the case (referrals.sharing); the service checks it again.
         form.limit_shares(sharing.held_items(user, case))

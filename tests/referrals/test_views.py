@@ -372,3 +372,25 @@ class TestAnAgencyForwarding:
         offered = re.findall(r'name="shares" value="(\w+)"', page)
         assert offered == ["identity", "issues"]
         assert reverse("cases:case_detail", args=[case_kita.pk]) not in page  # it opens no case file
+
+
+def test_the_form_for_one_case_offers_only_the_meetings_that_discussed_it(client, coordinator_kita, case_kita, kita,
+                                                                         kita_konkyu):
+    """Not every statutory meeting about any of the ward's cases (thousands in a city): the service takes no other."""
+    from tests.factories import HouseholdFactory, HouseholdMemberFactory
+
+    from .test_services import _held_meeting
+
+    household = HouseholdFactory(ward=kita)
+    HouseholdMemberFactory(household=household)
+    other = case_services.case_open(user=coordinator_kita, household=household, received_on=dt.date(2021, 4, 1),
+                                    intake_channel="visit")
+    ours, theirs = (_held_meeting(coordinator_kita, c, [kita_konkyu], "支援会議") for c in (case_kita, other))
+    client.force_login(coordinator_kita)
+
+    def offered(url):
+        form = client.get(url).context["form"]
+        return {meeting.pk for meeting in form.fields["basis_meeting"].queryset}
+
+    assert offered(reverse("referrals:referral_create") + f"?case={case_kita.pk}") == {ours.pk}
+    assert offered(reverse("referrals:referral_create")) == {ours.pk, theirs.pk}
