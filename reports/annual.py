@@ -154,7 +154,7 @@ class Source:
     """What one municipality's tables are folded from, each loaded once however many tables are built: the
     counts of the years asked (reports.counts, cached) and the master rows that name their categories."""
 
-    def __init__(self, municipality):
+    def __init__(self, municipality) -> None:
         self.municipality = municipality
         self._counts: dict[int, WardCounts] = {}
         self._masters: dict[type, dict[int, Any]] = {}
