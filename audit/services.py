@@ -1,7 +1,32 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db import models
 
 from .models import Action, AuditEvent
+
+_batch: ContextVar[list | None] = ContextVar("audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Events recorded inside are written together on leaving, in the order recorded: one lock of the chain's head,
+    one insert and one move of the head (three queries) for a page that audits several lists, instead of three
+    queries each. An exception inside writes none of them: what they recorded was not shown (and a request's
+    transaction is rolled back anyway). Nested batches write with the outermost."""
+    if _batch.get() is not None:
+        yield
+        return
+    events: list[AuditEvent] = []
+    token = _batch.set(events)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if events:
+        AuditEvent.objects.bulk_create(events)
 
 
 def client_ip(request) -> str | None:
@@ -53,7 +78,7 @@ def audit_record(
         user = request.user
     if obj is not None:
         object_type, object_id, object_label = object_reference(obj)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         action=action,
         user=user,
         username=username or (user.get_username() if user else ""),
@@ -68,6 +93,12 @@ def audit_record(
         path=(request.path[:500] if request else ""),
         detail=detail or {},
     )
+    batch = _batch.get()
+    if batch is not None:
+        batch.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
 
 
 def sign_in_municipality(username: str) -> int | None:
