@@ -1,9 +1,10 @@
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 from .models import Action, AuditEvent
 
@@ -25,8 +26,29 @@ def audit_batch() -> Iterator[None]:
         yield
     finally:
         _batch.reset(token)
-    if events:
+    # A transaction already marked for rollback (an API error answered by DRF) keeps nothing anyway.
+    if events and not transaction.get_connection(AuditEvent.objects.db).needs_rollback:
         AuditEvent.objects.bulk_create(events)
+
+
+READS = frozenset({"GET", "HEAD"})
+
+
+def audit_at_the_end(view):
+    """Wrap a view so that a page that only reads (GET, HEAD) writes its audit events as it returns, inside the
+    request's transaction (ATOMIC_REQUESTS wraps this wrapper): the lock on the chain's head (audit.chain) is
+    then held only from that write to the commit, not while the page is built, so that pages audited in the same
+    municipality do not wait on each other. Writes (POST …) keep writing each event where it is recorded.
+    config.urls wraps every view with it."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in READS:
+            return view(request, *args, **kwargs)
+        with audit_batch():
+            return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def client_ip(request) -> str | None:
