@@ -361,3 +361,16 @@ def test_a_chart_drawn_by_one_process_is_served_to_the_others_from_the_shared_ca
 
     monkeypatch.setattr(exports, "_draw_chart", draw)
     assert exports.chart_svg(built, "issues") == drawn
+
+
+def test_every_counts_trigger_looks_meetings_up_by_index_whatever_the_statistics():
+    """Migration 0004: with statistics that call a full table empty, a trigger's join planned as nested sequential
+    scans stalled a 60,000-row import for minutes. Every row trigger function of the counts carries the setting."""
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT p.proname, p.proconfig FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+                          WHERE t.tgname LIKE 'reports_counts_%%' AND NOT t.tgisinternal
+                            AND p.proname NOT IN ('reports_counts_truncated', 'reports_counts_version_kept',
+                                                  'reports_counts_version_truncated')""")
+        functions = dict(cursor.fetchall())
+    assert len(functions) == 15
+    assert {name for name, config in functions.items() if "enable_seqscan=off" not in (config or [])} == set()
