@@ -136,6 +136,9 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["municipality", "held_on"], name="meeting_municipality_day_idx"),
             models.Index(fields=["ward", "-starts_at"], name="meeting_ward_start_idx"),  # a ward's list, newest first
+            # Upcoming meetings (dashboards) among a city's years of held ones.
+            models.Index(fields=["municipality", "held_on"], condition=Q(status="scheduled"),
+                         name="meeting_scheduled_day_idx"),
         ]
 
     def __str__(self):

@@ -113,7 +113,11 @@ class Case(models.Model):
                 condition=~Q(status="closed") | Q(closed_on__isnull=False), name="closed_case_has_closed_on"
             ),
         ]
-        indexes = [models.Index(fields=["ward", "status"], name="case_ward_status_idx")]
+        indexes = [
+            models.Index(fields=["ward", "status"], name="case_ward_status_idx"),
+            # The case list's order (newest received first) within a ward, without a sort (city scale).
+            models.Index(fields=["ward", "-received_on", "-id"], name="case_ward_recent_idx"),
+        ]
 
     def __str__(self):
         return self.number

@@ -114,6 +114,9 @@ class Household(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(merged_into=models.F("pk")), name="household_not_merged_into_itself"),
         ]
+        # A ward's newest households without a sort; its count read from the index alone (city scale).
+        indexes = [models.Index(fields=["ward", "-created_at", "-id"], include=["municipality"],
+                                condition=Q(merged_into__isnull=True), name="household_ward_recent_idx")]
 
     def __str__(self):
         return f"{_('世帯')} #{self.pk}"
