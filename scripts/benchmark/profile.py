@@ -14,7 +14,7 @@ import time
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
 os.environ.setdefault("BENCH_DATABASE_NAME", "bench_city")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
