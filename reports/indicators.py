@@ -4,7 +4,7 @@ definition; the ones it cannot are listed as such, never invented."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 
 from cases.models import Case, RoleAssignment
 from meetings.models import (
@@ -14,9 +14,11 @@ from meetings.models import (
     Meeting,
     MeetingAgency,
     MeetingAttendee,
+    MeetingCase,
     MeetingStatus,
 )
 
+from .activities import day_range
 from .scope import scoped
 
 
@@ -33,13 +35,19 @@ def _connections(*, municipality, ward, start, end, meetings, case_meetings) -> 
     connected at a meeting, agencies newly linked): section （３）－２'s figures on who works together."""
     discussed = Case.all_objects.filter(discussions__meeting__in=case_meetings).distinct()
 
-    # Cases whose tasks are held by agencies of two or more fields (分野).
-    multi_field = (
-        scoped(Case.all_objects, municipality=municipality, ward=ward)
-        .filter(Q(tasks__created_at__date__range=(start, end)) | Q(discussions__meeting__in=case_meetings))
-        .annotate(fields=Count("tasks__agency__category__field", distinct=True))
-        .filter(fields__gte=2).distinct().count()
-    )
+    # Cases whose tasks are held by agencies of two or more fields (分野): of a case discussed at a meeting every
+    # task counts, of any other case its tasks of the period. Counted apart (the two sets of cases are disjoint) so
+    # each reads its few tasks through an index, never every task or case of the city.
+    since, until = day_range(start, end)
+    discussed_ids = MeetingCase.objects.filter(meeting__in=case_meetings).values("case_id")
+    tasks = scoped(RoleAssignment.objects, municipality=municipality, ward=ward, prefix="case__").order_by()
+
+    def of_two_fields(tasks) -> int:
+        return (tasks.values("case_id").annotate(fields=Count("agency__category__field", distinct=True))
+                .filter(fields__gte=2).count())
+
+    multi_field = of_two_fields(tasks.filter(case_id__in=discussed_ids)) + of_two_fields(
+        tasks.filter(created_at__gte=since, created_at__lt=until).exclude(case_id__in=discussed_ids))
     household_wide = discussed.annotate(members=Count("issues__member", distinct=True)).filter(members__gte=2).count()
     # Newly connected through meetings: tasks decided at a meeting for an agency with no earlier task on the case.
     earlier = RoleAssignment.objects.filter(case_id=OuterRef("case_id"), agency_id=OuterRef("agency_id"),
