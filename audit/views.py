@@ -1,7 +1,6 @@
 import csv
 import json
 
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,22 +9,27 @@ from django.utils.translation import gettext as _
 
 from accounts.access import role_required
 from accounts.models import Role
-from core.pagination import page_query
+from core.pagination import CappedPaginator, page_query
 from core.spreadsheet import neutralise
 from core.wareki import format_datetime
 
 from . import chain
 from .models import Action
-from .selectors import audit_event_search, auditor_trail
+from .selectors import audit_event_search, auditor_trail, auditor_trail_rows
 from .services import audit_record
 
 EXPORT_CHUNK = 2000
+# Events counted at most per visit: a city's trail grows by millions, and a narrowed search is counted exactly.
+TRAIL_COUNT_CAP = 10_000
+TRAIL_PAGE_SIZE = 50
 
 
 @role_required(Role.AUDITOR)
 def event_list(request):
     search = audit_event_search(user=request.user, params=request.GET)
-    page = Paginator(auditor_trail(user=request.user, search=search), 50).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(auditor_trail(user=request.user, search=search), TRAIL_PAGE_SIZE,
+                                counted=auditor_trail_rows(user=request.user, search=search), cap=TRAIL_COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "audit/event_list.html", {"filter": search, "page": page, "query": page_query(request)})
 
 
@@ -41,7 +45,7 @@ def _csv_rows(events):
         _("URL"), _("詳細"), _("チェーン"), _("連番"), _("ハッシュ")])
     for event in events.iterator(chunk_size=EXPORT_CHUNK):
         yield writer.writerow([neutralise(value) for value in (
-            format_datetime(event.at), event.username, event.get_action_display(), event.object_type, event.object_id,
+            format_datetime(event.at), event.username, event.action_label, event.object_type, event.object_id,
             event.object_label, event.ip or "", event.user_agent, event.path,
             json.dumps(event.detail, ensure_ascii=False, sort_keys=True), chain.chain_key(event.municipality_id),
             event.seq, event.hash)])
