@@ -323,7 +323,11 @@ class Notification(models.Model):
         verbose_name = _("お知らせ")
         verbose_name_plural = _("お知らせ")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
+            # A user's notices newest first, a page at a time, not a sort of every notice they ever had.
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_recent_idx"),
+        ]
         constraints = [
             # The overdue notice goes out once per referral and person, however often the command runs.
             models.UniqueConstraint(fields=["user", "referral"], condition=Q(kind="overdue"), name="notification_overdue_once"),
