@@ -29,6 +29,7 @@ from referrals.models import Referral, ReferralEvent
 
 from . import filters, serializers
 from .errors import call_service
+from .pagination import IdsFirstPagination
 from .permissions import OpensCaseFiles, SeesActivities, SeesPersonalData
 
 PERSONAL = [permissions.IsAuthenticated, SeesPersonalData]
@@ -273,6 +274,7 @@ class ReferralList(AuditedListView):
 
     serializer_class = serializers.ReferralSerializer
     filterset_class = filters.ReferralFilter
+    pagination_class = IdsFirstPagination
     audit_model = Referral
 
     def get_queryset(self):

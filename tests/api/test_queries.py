@@ -124,4 +124,20 @@ def test_the_query_counts_are_these(api, coordinator_kita, kita_rows):
             getattr(kita_rows, kind)()
         counts[name] = _queries(client, reverse(f"api:{name}"))[1]
     assert counts == {"household_list": 16, "case_list": 15, "issue_list": 15, "consultation_list": 16,
-                      "meeting_list": 15, "activity_list": 13, "referral_list": 15}
+                      "meeting_list": 15, "activity_list": 13, "referral_list": 16}  # referrals: ids, then rows
+
+
+def test_the_referral_list_reads_a_page_s_ids_alone_then_those_rows_in_the_same_order(api, coordinator_kita, kita_rows):
+    # At city scale an agency receives tens of thousands of referrals: the page's ids come from the referral table
+    # alone (ordered by its index or a narrow sort), and only those fifty are joined to their cases, offices, kinds.
+    client = api(coordinator_kita)
+    made = [kita_rows.referral().pk for _ in range(5)]
+    url = reverse("api:referral_list")
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(url, {"page_size": 2}).json()
+    ids_alone = [q["sql"] for q in captured.captured_queries
+                 if q["sql"].startswith('SELECT "referrals_referral"."id" AS "pk" FROM "referrals_referral" WHERE')]
+    assert len(ids_alone) == 1 and "JOIN" not in ids_alone[0] and "LIMIT 2" in ids_alone[0]
+    shown = [row["id"] for page in (1, 2, 3) for row in client.get(url, {"page_size": 2, "page": page}).json()["results"]]
+    assert shown == made[::-1]  # newest first, as before: sent one after another
+    assert first["count"] == 5 and first["next"] and first["previous"] is None
