@@ -6,7 +6,7 @@ sorts are priced out: the index named must then be the one that serves the state
 import pytest
 from django.db import connection, transaction
 
-from cases.models import Case, Household
+from cases.models import Case
 from cases.selectors import household_list, overdue_tasks
 from meetings.selectors import upcoming_meetings
 
@@ -28,10 +28,9 @@ def test_overdue_tasks_walk_the_pending_due_index(coordinator_kita):
 
 
 @pytest.mark.django_db
-def test_a_wards_newest_households_and_their_count_read_the_ward_recent_index(coordinator_kita):
+def test_a_wards_newest_households_read_the_ward_recent_index(coordinator_kita):
+    # Only the order decides it: the count may use this index or the ward's own, by the statistics of the moment.
     assert "household_ward_recent_idx" in _plan(household_list(user=coordinator_kita)[:50])
-    count = Household.objects.for_user(coordinator_kita).values("pk").order_by()
-    assert "household_ward_recent_idx" in _plan(count)
 
 
 @pytest.mark.django_db
