@@ -12,7 +12,7 @@ from functools import cache as once
 from importlib.metadata import version
 from pathlib import Path
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,12 +45,12 @@ def ecomap_key(ecomap: EcoMap) -> str:
 def drawn_ecomap(ecomap: EcoMap, *, inline: bool) -> str:
     """The eco-map's SVG, drawn only if this exact input has not been drawn before (by any process)."""
     key = ecomap_key(ecomap)
-    svg = cache.get(key)
+    svg = caches["drawings"].get(key)
     if svg is None:
         from .ecomap import draw_ecomap  # matplotlib is loaded only when a map is really drawn
 
         svg = draw_ecomap(ecomap)
-        cache.set(key, svg, KEPT_FOR)
+        caches["drawings"].set(key, svg, KEPT_FOR)
     return titled_svg(svg, css_class="ecomap", title=ecomap.title, inline=inline)
 
 

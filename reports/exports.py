@@ -15,7 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -335,10 +335,10 @@ def _chart(key: str, years: tuple, labels: tuple, values: tuple) -> str:
     cache under a hash of the figures and the drawing code; the same figures give the same SVG."""
     figures = hashlib.sha256(repr((key, years, labels, values)).encode()).hexdigest()
     cache_key = f"report-chart:{_drawing_version()}:{figures}"
-    svg = cache.get(cache_key)
+    svg = caches["drawings"].get(cache_key)
     if svg is None:
         svg = _draw_chart(key, years, labels, values)
-        cache.set(cache_key, svg, KEPT_FOR)
+        caches["drawings"].set(cache_key, svg, KEPT_FOR)
     return svg
 
 

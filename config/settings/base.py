@@ -123,12 +123,17 @@ READ_REPLICA = "replica" if "replica" in DATABASES else ""  # core.replica: the 
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 
 # One cache shared by every web process and the worker: login throttling, API rate limits and the duplicate
-# probe count across all of them, not per process. The table is made by `manage.py createcachetable`
-# (`make run`, the container's entrypoint; the test runner makes its own).
-# It also keeps drawings (eco-maps, report charts) under keys that change with what they show, so an entry is never
-# stale; MAX_ENTRIES (Django's default is 300) bounds the table: about 50 KB an eco-map, so 20,000 is ≈1 GB at most.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache",
-                      "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=20_000), "CULL_FREQUENCY": 4}}}
+# probe count across all of them, not per process. The tables are made by `manage.py createcachetable`
+# (`make run`, the container's entrypoint; the test runner makes its own). Drawings (eco-maps, report charts) have a
+# table of their own, under keys that change with what they show (an entry is never stale): a database cache counts
+# its table on every write, so the counters' table stays small while the drawings' holds many (about 50 KB an
+# eco-map: 20,000 is ≈1 GB at most).
+_DATABASE_CACHE = "django.core.cache.backends.db.DatabaseCache"
+CACHES = {
+    "default": {"BACKEND": _DATABASE_CACHE, "LOCATION": "django_cache", "OPTIONS": {"MAX_ENTRIES": 5_000}},
+    "drawings": {"BACKEND": _DATABASE_CACHE, "LOCATION": "django_cache_drawings",
+                 "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=20_000), "CULL_FREQUENCY": 4}},
+}
 
 # Background work (ledger imports) through Django's task API, queued in PostgreSQL: `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -434,3 +434,16 @@ class TestKeptOnPages:
         assert len(draws) == 3
         self._open(client, household)
         assert len(draws) == 3
+
+    def test_the_drawing_is_kept_in_the_drawings_table_not_with_the_counters(self, client, coordinator_kita, case_kita):
+        """A database cache counts its whole table on every write: the rate limits' table stays small."""
+        from django.db import connection
+
+        client.force_login(coordinator_kita)
+        self._open(client, case_kita.household)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM django_cache_drawings WHERE cache_key LIKE %s", ["%ecomap%"])
+            drawings = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM django_cache WHERE cache_key LIKE %s", ["%ecomap%"])
+            counters = cursor.fetchone()[0]
+        assert (drawings, counters) == (1, 0)
