@@ -1,7 +1,9 @@
 """In-process measurements: the yearly report beside its SQL floor, the command as a whole process, and every
 page (from the URL conf) as one user through Django's test client, with its query count."""
 
+import cProfile
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -216,5 +218,32 @@ def pages(ids: dict, users: dict, repeat: int) -> list[dict]:
             continue
         timing, _response = timed(lambda page=page: client.get(page["url"]), repeat)
         results.append({**page, **timing, "status": 200, "queries": len(queries), "cold_queries": cold,
-                        "bytes": len(response.content)})
+                        "bytes": len(response.content), "top_costs": top_costs(lambda page=page: client.get(page["url"]))})
     return results
+
+
+PROFILED = 3
+
+
+def _where(function: tuple) -> str:
+    """A profiler entry as a short name: app code by its path in the checkout, libraries by package, SQL as SQL."""
+    filename, line, name = function
+    if "psycopg2" in name and "execute" in name:
+        return "SQL"
+    if filename == "~":
+        return name.strip("{}<>")
+    path = filename.split("site-packages/")[-1] if "site-packages/" in filename else os.path.relpath(filename)
+    return f"{path}:{line}({name})"
+
+
+def top_costs(view, n: int = 3) -> list[dict]:
+    """The page's three largest costs by own time (cProfile over PROFILED views), in ms a view."""
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(PROFILED):
+        view()
+    profile.disable()
+    entries = pstats.Stats(profile).stats  # {function: (calls, primitive, own time, cumulative, callers)}
+    ranked = sorted(entries.items(), key=lambda item: -item[1][2])[:n]
+    return [{"where": _where(function), "ms": round(own * 1000 / PROFILED, 1), "calls": calls // PROFILED}
+            for function, (_primitive, calls, own, _cumulative, _callers) in ranked]

@@ -23,6 +23,10 @@ def _ms(value) -> str:
     return "—" if value is None else f"{value:,.1f}"
 
 
+def _costs(costs) -> str:
+    return "；".join(f"`{c['where']}` {c['ms']}" for c in costs or [])
+
+
 def _met(ok: bool) -> str:
     return "達成" if ok else "**未達**"
 
@@ -53,17 +57,17 @@ def markdown(data: dict, other: dict | None) -> str:
               f"（目標 1 秒未満: {_met(c['median_ms'] < 1000)}）。", "",
               "### 画面（1人、サーバー内の時間）", "",
               "クエリは2回目の表示のもの。初回はキャッシュ（年次の件数・描画）を埋める分だけ多くなります。", "",
-              "| 画面 | 中央値 ms | p95 | クエリ | 初回のクエリ | 規模で変わるクエリ数 | p95 100 ms 未満 |",
-              "|---|---:|---:|---:|---:|---|---|"]
+              "| 画面 | 中央値 ms | p95 | クエリ | 初回のクエリ | 規模で変わるクエリ数 | p95 100 ms 未満 | 上位3つのコスト（自身の時間、ms/表示） |",
+              "|---|---:|---:|---:|---:|---|---|---|"]
     other_queries = {p["label"]: p["queries"] for p in (other or {}).get("pages", [])}
     for p in data["pages"]:
         if p["status"] != 200:
-            lines.append(f"| {p['label']} | **HTTP {p['status']}** | | | | | |")
+            lines.append(f"| {p['label']} | **HTTP {p['status']}** | | | | | | |")
             continue
         flag = "" if p["label"] not in other_queries or other_queries[p["label"]] == p["queries"] else \
             f"**{other_queries[p['label']]} → {p['queries']}**"
         lines.append(f"| {p['label']} | {_ms(p['median_ms'])} | {_ms(p['p95_ms'])} | {p['queries']} | "
-                     f"{p.get('cold_queries', '')} | {flag} | {_met(p['p95_ms'] < 100)} |")
+                     f"{p.get('cold_queries', '')} | {flag} | {_met(p['p95_ms'] < 100)} | {_costs(p.get('top_costs'))} |")
     load = data.get("load")
     if load:
         lines += ["", f"### 負荷（gunicorn {load['workers']} ワーカー、locust {load['clients']} ユーザー、各 {load['seconds_per_page']} 秒）",
