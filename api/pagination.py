@@ -29,3 +29,39 @@ class IdsFirstPagination(PageNumberPagination):
             return None
         rows = queryset.in_bulk(ids)
         return [rows[pk] for pk in ids if pk in rows]
+
+
+class MergedIds:
+    """The ids of disjoint querysets ordered alike, paged as one list: each part reads just enough rows down its
+    own index, one UNION ALL merges them; the count is the parts' counts in one query."""
+
+    def __init__(self, parts, ordering):
+        self.ordering = list(ordering)
+        columns = ["pk", *(field.lstrip("-") for field in self.ordering if field.lstrip("-") != "pk")]
+        self.parts = [part.order_by(*self.ordering).values_list(*columns) for part in parts]
+        self.counted = [part.order_by().values_list("pk") for part in parts]
+
+    def count(self) -> int:
+        first, *rest = self.counted
+        return first.union(*rest, all=True).count() if rest else first.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list:
+        start, stop = index.start or 0, index.stop
+        first, *rest = [part[:stop] for part in self.parts]
+        rows = first.union(*rest, all=True).order_by(*self.ordering)[start:stop] if rest else first[start:stop]
+        return [row[0] for row in rows]
+
+
+class MergedIdsFirstPagination(IdsFirstPagination):
+    """IdsFirstPagination whose ids come from the parts the view's `list_parts(queryset)` splits the list into."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        merged = MergedIds(view.list_parts(queryset), queryset.query.order_by)
+        ids = PageNumberPagination.paginate_queryset(self, merged, request, view)
+        if ids is None:
+            return None
+        rows = queryset.in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]

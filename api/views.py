@@ -29,7 +29,7 @@ from referrals.models import Referral, ReferralEvent
 
 from . import filters, serializers
 from .errors import call_service
-from .pagination import IdsFirstPagination
+from .pagination import MergedIdsFirstPagination
 from .permissions import OpensCaseFiles, SeesActivities, SeesPersonalData
 
 PERSONAL = [permissions.IsAuthenticated, SeesPersonalData]
@@ -274,11 +274,14 @@ class ReferralList(AuditedListView):
 
     serializer_class = serializers.ReferralSerializer
     filterset_class = filters.ReferralFilter
-    pagination_class = IdsFirstPagination
+    pagination_class = MergedIdsFirstPagination
     audit_model = Referral
 
     def get_queryset(self):
         return referral_selectors.referral_list(user=self.request.user)
+
+    def list_parts(self, queryset):
+        return referral_selectors.referral_list_parts(queryset, user=self.request.user)
 
     def audit_detail(self):
         return {"box": self.request.query_params.get("box", "all")[:20]}

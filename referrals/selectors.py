@@ -82,6 +82,17 @@ def referral_list(*, user):
     return Referral.objects.for_user(user).select_related(*LIST_RELATED, "case_ward").order_by("-sent_at", "-pk")
 
 
+def referral_list_parts(referrals, *, user) -> list:
+    """`referrals` (from `referral_list`, maybe filtered) as disjoint parts that each follow one index by sending
+    date: for an agency worker those addressed to the agency, then those it sent elsewhere. Each part only narrows
+    `referrals`, so who sees what stays `for_user`'s; a list reads the parts apiece and merges them instead of
+    reading every row the OR matches (an agency receives tens of thousands)."""
+    if user.role == Role.AGENCY_WORKER:
+        return [referrals.filter(to_agency_id=user.agency_id),
+                referrals.filter(from_agency_id=user.agency_id).exclude(to_agency_id=user.agency_id)]
+    return [referrals]
+
+
 def referral_box(*, user, box: str, status: str = ""):
     """One inbox, unordered (BoxPages orders and pages it): addressed to the user's office, sent by it, or
     (coordinators, supervisors) everything in flight about the cases they look after."""

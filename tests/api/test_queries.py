@@ -21,7 +21,7 @@ from cases.models import IssueCategory
 from meetings import services as meeting_services
 from meetings.models import MeetingBasis, MeetingKind
 from referrals import services as referral_services
-from referrals.models import ReferralKind
+from referrals.models import Referral, ReferralKind
 from tests.factories import AgencyFactory, HouseholdFactory, HouseholdMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,8 +136,29 @@ def test_the_referral_list_reads_a_page_s_ids_alone_then_those_rows_in_the_same_
     with CaptureQueriesContext(connection) as captured:
         first = client.get(url, {"page_size": 2}).json()
     ids_alone = [q["sql"] for q in captured.captured_queries
-                 if q["sql"].startswith('SELECT "referrals_referral"."id" AS "pk" FROM "referrals_referral" WHERE')]
+                 if q["sql"].startswith('SELECT "referrals_referral"."id"') and "LIMIT" in q["sql"]]
     assert len(ids_alone) == 1 and "JOIN" not in ids_alone[0] and "LIMIT 2" in ids_alone[0]
     shown = [row["id"] for page in (1, 2, 3) for row in client.get(url, {"page_size": 2, "page": page}).json()["results"]]
     assert shown == made[::-1]  # newest first, as before: sent one after another
     assert first["count"] == 5 and first["next"] and first["previous"] is None
+
+
+def test_an_agency_s_list_merges_what_it_received_and_what_it_sent_each_read_apart(api, agency_worker, kita_rows):
+    # Received and sent are read down their own indexes (no OR over every row) and merged in one UNION ALL;
+    # the list is the same: both kinds, newest first, counted once each, nothing of another agency's.
+    made = [kita_rows.referral().pk for _ in range(6)]  # all to 北区地域包括支援センター, one after another
+    other = AgencyFactory(ward=kita_rows.ward, name="別の機関")
+    Referral.all_objects.filter(pk__in=[made[1], made[3]]).update(from_agency=kita_rows.agency, to_agency=other)
+    Referral.all_objects.filter(pk=made[5]).update(to_agency=other)  # neither from nor to the agency
+    visible = made[4::-1]
+    client = api(agency_worker)
+    url = reverse("api:referral_list")
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(url, {"page_size": 2}).json()
+    merged = [q["sql"] for q in captured.captured_queries if "UNION ALL" in q["sql"]]
+    assert len(merged) == 2 and all("JOIN" not in sql for sql in merged)  # the count, the ids
+    shown = [row["id"] for page in (1, 2, 3) for row in client.get(url, {"page_size": 2, "page": page}).json()["results"]]
+    assert shown == visible
+    assert first["count"] == 5 and first["next"] and first["previous"] is None
+    sent = client.get(url, {"box": "sent"}).json()
+    assert [row["id"] for row in sent["results"]] == [made[3], made[1]] and sent["count"] == 2
