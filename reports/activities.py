@@ -5,12 +5,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db import connections
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from cases.models import Case, Consultation
+from core.replica import reports_alias
 from meetings.models import Activity, ActivityKind
 
 from .annual import discussions_between, ratio
@@ -45,27 +45,47 @@ def _activity_counts(*, municipality, ward, start, end) -> dict:
     return {row["kind"]: row for row in rows}
 
 
-def _consultations(*, municipality, ward, start, end):
-    since, until = day_range(start, end)
-    return scoped(Consultation.objects, municipality=municipality, ward=ward, prefix="case__").filter(
-        held_at__gte=since, held_at__lt=until
-    )
-
-
 def _tsunagaru_ba(*, municipality, ward, start, end) -> int:
     return discussions_between(municipality=municipality, start=start, end=end, ward=ward).count()
 
 
-def _by_month(consultations) -> dict:
-    rows = consultations.annotate(month=TruncMonth("held_at")).values("month").annotate(n=Count("pk"))
-    return {row["month"].strftime("%Y-%m"): row["n"] for row in rows}
+# A period's consultations of the municipality (or ward) by month, and its cases consulted with those of them received
+# before it began (継続事例), for this period and the same months a year earlier in one statement: each period's
+# consultations read from the index on their date, the cases' municipality, ward and reception day from theirs.
+CONSULTATIONS = """
+WITH consulted AS (
+    SELECT 0 AS period, case_id, date_trunc('month', held_at AT TIME ZONE %(tz)s) AS month
+    FROM cases_consultation WHERE held_at >= %(since)s AND held_at < %(until)s
+    UNION ALL
+    SELECT 1, case_id, date_trunc('month', held_at AT TIME ZONE %(tz)s)
+    FROM cases_consultation WHERE held_at >= %(previous_since)s AND held_at < %(previous_until)s
+)
+SELECT consulted.period, GROUPING(consulted.month) = 1, consulted.month, count(*), count(DISTINCT consulted.case_id),
+       count(DISTINCT consulted.case_id) FILTER (
+           WHERE c.received_on < CASE consulted.period WHEN 0 THEN %(start)s::date ELSE %(previous_start)s::date END)
+FROM consulted JOIN cases_case c ON c.id = consulted.case_id
+WHERE c.municipality_id = %(municipality)s {ward}
+GROUP BY GROUPING SETS ((consulted.period, consulted.month), (consulted.period))
+ORDER BY 1, 3
+"""
 
 
-def _continuing_share(consultations, start: dt.date) -> tuple[int, int]:
-    """(continuing, all): cases consulted in the period, and those of them received before it began."""
-    cases = Case.all_objects.filter(pk__in=consultations.values("case_id"))
-    totals = cases.aggregate(all=Count("pk"), continuing=Count("pk", filter=Q(received_on__lt=start)))
-    return totals["continuing"], totals["all"]
+def _consultation_figures(*, municipality, ward, start, end, previous_start, previous_end) -> list[tuple[dict, int, int]]:
+    """[(consultations by month, continuing cases, cases consulted)] for the period and the one a year earlier."""
+    since, until = day_range(start, end)
+    previous_since, previous_until = day_range(previous_start, previous_end)
+    params = {"tz": timezone.get_current_timezone_name(), "since": since, "until": until, "start": start,
+              "previous_since": previous_since, "previous_until": previous_until, "previous_start": previous_start,
+              "municipality": municipality.pk, "ward": ward.pk if ward is not None else None}
+    figures = [({}, 0, 0), ({}, 0, 0)]
+    with connections[reports_alias()].cursor() as cursor:
+        cursor.execute(CONSULTATIONS.format(ward="AND c.ward_id = %(ward)s" if ward is not None else ""), params)
+        for period, whole, month, count, consulted, continuing in cursor.fetchall():
+            if whole:
+                figures[period] = (figures[period][0], continuing, consulted)
+            else:
+                figures[period][0][month.strftime("%Y-%m")] = count
+    return figures
 
 
 def compare_label(current: int, previous: int) -> str:
@@ -118,15 +138,11 @@ def activity_report(*, municipality, start: dt.date, end: dt.date, ward=None) ->
         {"group": "区独自の取組", "label": "合計", "count": count(ActivityKind.WARD_INITIATIVE),
          "agencies_total": count(ActivityKind.WARD_INITIATIVE, "agencies")},
     ]
-    consultations = _consultations(municipality=municipality, ward=ward, start=start, end=end)
-    previous_consultations = _consultations(municipality=municipality, ward=ward, start=previous_start, end=previous_end)
-    # The totals are the months' sums: one scan of the period's consultations, not two.
-    by_month, previous_by_month = _by_month(consultations), _by_month(previous_consultations)
+    (by_month, continuing, consulted), (previous_by_month, continuing_before, consulted_before) = _consultation_figures(
+        municipality=municipality, ward=ward, start=start, end=end, previous_start=previous_start, previous_end=previous_end)
     current_total, previous_total = sum(by_month.values()), sum(previous_by_month.values())
     meetings_now = _tsunagaru_ba(municipality=municipality, ward=ward, start=start, end=end)
     meetings_before = _tsunagaru_ba(municipality=municipality, ward=ward, start=previous_start, end=previous_end)
-    continuing, consulted = _continuing_share(consultations, start)
-    continuing_before, consulted_before = _continuing_share(previous_consultations, previous_start)
     return ActivityReport(
         municipality=municipality.name,
         ward=ward.name if ward is not None else None,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Sum
 
-from cases.models import Case, RoleAssignment
+from agencies.models import Agency
+from cases.models import CaseIssue, RoleAssignment
 from meetings.models import (
     Activity,
     ActivityKind,
@@ -33,8 +34,6 @@ class Indicator:
 def _connections(*, municipality, ward, start, end, meetings, case_meetings) -> tuple[int, int, int, int]:
     """(cases worked by agencies of two or more fields, cases looked at as a whole household, cases newly
     connected at a meeting, agencies newly linked): section （３）－２'s figures on who works together."""
-    discussed = Case.all_objects.filter(discussions__meeting__in=case_meetings).distinct()
-
     # Cases whose tasks are held by agencies of two or more fields (分野): of a case discussed at a meeting every
     # task counts, of any other case its tasks of the period. Counted apart (the two sets of cases are disjoint) so
     # each reads its few tasks through an index, never every task or case of the city.
@@ -48,21 +47,22 @@ def _connections(*, municipality, ward, start, end, meetings, case_meetings) -> 
 
     multi_field = of_two_fields(tasks.filter(case_id__in=discussed_ids)) + of_two_fields(
         tasks.filter(created_at__gte=since, created_at__lt=until).exclude(case_id__in=discussed_ids))
-    household_wide = discussed.annotate(members=Count("issues__member", distinct=True)).filter(members__gte=2).count()
+    # Counted on the discussed cases' issues alone: a case with none has no two members.
+    household_wide = (CaseIssue.objects.filter(case_id__in=discussed_ids).order_by().values("case_id")
+                      .annotate(members=Count("member", distinct=True)).filter(members__gte=2).count())
     # Newly connected through meetings: tasks decided at a meeting for an agency with no earlier task on the case.
     earlier = RoleAssignment.objects.filter(case_id=OuterRef("case_id"), agency_id=OuterRef("agency_id"),
                                             created_at__lt=OuterRef("created_at"))
     new_links = RoleAssignment.objects.filter(meeting_link__meeting__in=case_meetings).exclude(Exists(earlier))
     newly_connected_cases = new_links.values("case_id").distinct().count()
-    # Agencies newly linked: present at a meeting in the period, never at one of the municipality's before it.
+    # Agencies newly linked: present at a meeting in the period, never at one of the municipality's before it. Asked of
+    # each agency (a few hundred), so the check stops at an agency's first earlier attendance instead of reading them all.
+    present = MeetingAgency.objects.filter(meeting__in=meetings, attended=True).values("agency_id")
     before = MeetingAgency.objects.filter(
-        agency_id=OuterRef("agency_id"), attended=True, meeting__status=MeetingStatus.HELD,
+        agency_id=OuterRef("pk"), attended=True, meeting__status=MeetingStatus.HELD,
         meeting__municipality=municipality, meeting__held_on__lt=start,
     )
-    newly_linked = (
-        MeetingAgency.objects.filter(meeting__in=meetings, attended=True).exclude(Exists(before))
-        .values("agency_id").distinct().count()
-    )
+    newly_linked = Agency.objects.filter(pk__in=present).exclude(Exists(before)).order_by().count()
     return multi_field, household_wide, newly_connected_cases, newly_linked
 
 
