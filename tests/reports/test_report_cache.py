@@ -374,3 +374,14 @@ def test_every_counts_trigger_looks_meetings_up_by_index_whatever_the_statistics
         functions = dict(cursor.fetchall())
     assert len(functions) == 15
     assert {name for name, config in functions.items() if "enable_seqscan=off" not in (config or [])} == set()
+
+
+def test_an_update_s_changed_rows_are_found_by_except_never_by_a_search_of_one_transition_table_per_row():
+    """Migration 0007: transition tables have no index; matching each new row to its old one by NOT EXISTS could be
+    planned as a nested loop, quadratic in the rows updated (seed_demo's one UPDATE of every case hung a run)."""
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT p.proname, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+                          WHERE t.tgname LIKE 'reports_counts_%%_update' AND NOT t.tgisinternal""")
+        bodies = dict(cursor.fetchall())
+    assert len(bodies) == 7
+    assert {name for name, body in bodies.items() if "NOT EXISTS" in body or " EXCEPT " not in body} == set()
