@@ -11,4 +11,4 @@ def decorate_views(patterns, decorator) -> None:
             decorate_views(pattern.url_patterns, decorator)
         elif isinstance(pattern, URLPattern) and not getattr(pattern.callback, "_decorated_views", False):
             pattern.callback = decorator(pattern.callback)
-            pattern.callback._decorated_views = True
+            setattr(pattern.callback, "_decorated_views", True)  # noqa: B010 (a function's attribute: mypy allows this)

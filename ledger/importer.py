@@ -382,7 +382,8 @@ def _read_row(masters: Masters, number: int, cells: dict, errors: Errors, only_w
             name, _suspected = split_suspected(entry)
             if masters.find(AliasKind.ISSUE, name) is None:
                 errors.append(masters.unknown(number, "課題", AliasKind.ISSUE, name))
-    if errors.total > before or held_on is None:  # a missing date is one of the errors
+    # A missing date, or an unknown name in a list (reported above, each), is one of the errors.
+    if errors.total > before or held_on is None or participants is None or issues is None:
         return None
     return Row(number, held_on, ward, case_number, kind, basis, sv, referrer, participants, issues)
 

@@ -77,7 +77,7 @@ def _consultation_figures(*, municipality, ward, start, end, previous_start, pre
     params = {"tz": timezone.get_current_timezone_name(), "since": since, "until": until, "start": start,
               "previous_since": previous_since, "previous_until": previous_until, "previous_start": previous_start,
               "municipality": municipality.pk, "ward": ward.pk if ward is not None else None}
-    figures = [({}, 0, 0), ({}, 0, 0)]
+    figures: list[tuple[dict, int, int]] = [({}, 0, 0), ({}, 0, 0)]
     with connections[reports_alias()].cursor() as cursor:
         cursor.execute(CONSULTATIONS.format(ward="AND c.ward_id = %(ward)s" if ward is not None else ""), params)
         for period, whole, month, count, consulted, continuing in cursor.fetchall():
