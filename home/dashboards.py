@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from audit.services import audit_batch, audit_list
+from audit.services import audit_list
 from cases.models import Case, Household, RoleAssignment, TaskStatus
 from cases.selectors import agency_tasks, case_list, household_counts_by_ward, household_list, overdue_tasks
 from ledger.selectors import made_by_import
@@ -15,12 +15,7 @@ from referrals.selectors import action_needed, ward_waiting
 
 
 def for_user(request) -> tuple[str, dict]:
-    """The template and context of the user's dashboard; the lists it shows are audited in one write."""
-    with audit_batch():
-        return _for_user(request)
-
-
-def _for_user(request) -> tuple[str, dict]:
+    # The lists it shows are audited one event each, written together as the view returns (audit_at_the_end).
     user = request.user
     context = {"role_label": user.get_role_display(), "task_statuses": TaskStatus.choices, "today": timezone.localdate()}
     if user.role == Role.COORDINATOR:

@@ -86,14 +86,17 @@ stamps AS (
     FROM years y
 )"""
 
-STORE = """
-INSERT INTO reports_annualcounts (municipality_id, fiscal_year, stamp, counts, computed_at)
-SELECT %(municipality)s, s.fy, s.stamp, COALESCE((
-    SELECT jsonb_agg(jsonb_build_array(c.ward_id, c.tbl, c.category, c.n)) FROM counted c WHERE c.fy = s.fy
-), '[]'::jsonb), %(now)s FROM stamps s
+# Storing keeps the larger stamp: a slow reader never overwrites a newer row with an older one.
+INSERT = "INSERT INTO reports_annualcounts (municipality_id, fiscal_year, stamp, counts, computed_at)"
+KEEP_NEWER = """
 ON CONFLICT (municipality_id, fiscal_year) DO UPDATE
 SET stamp = EXCLUDED.stamp, counts = EXCLUDED.counts, computed_at = EXCLUDED.computed_at
 WHERE reports_annualcounts.stamp < EXCLUDED.stamp"""
+
+STORE = INSERT + """
+SELECT %(municipality)s, s.fy, s.stamp, COALESCE((
+    SELECT jsonb_agg(jsonb_build_array(c.ward_id, c.tbl, c.category, c.n)) FROM counted c WHERE c.fy = s.fy
+), '[]'::jsonb), %(now)s FROM stamps s""" + KEEP_NEWER
 
 RESULT = """
 SELECT fy, ward_id, tbl, category, n FROM counted
@@ -161,12 +164,8 @@ def _store(municipality_id: int, rows, stamps: dict[int, int]) -> None:
     now = timezone.now()
     with connections[router.db_for_write(AnnualCounts)].cursor() as cursor:
         for year, stamp in stamps.items():
-            cursor.execute(
-                "INSERT INTO reports_annualcounts (municipality_id, fiscal_year, stamp, counts, computed_at) "
-                "VALUES (%s, %s, %s, %s::jsonb, %s) ON CONFLICT (municipality_id, fiscal_year) DO UPDATE "
-                "SET stamp = EXCLUDED.stamp, counts = EXCLUDED.counts, computed_at = EXCLUDED.computed_at "
-                "WHERE reports_annualcounts.stamp < EXCLUDED.stamp",
-                [municipality_id, year, stamp, json.dumps(by_year[year]), now])
+            cursor.execute(INSERT + " VALUES (%s, %s, %s, %s::jsonb, %s)" + KEEP_NEWER,
+                           [municipality_id, year, stamp, json.dumps(by_year[year]), now])
 
 
 def year_counts(*, municipality, years) -> dict[int, WardCounts]:
