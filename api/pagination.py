@@ -24,11 +24,15 @@ class IdsFirstPagination(PageNumberPagination):
     fifty rows, not for every row the user may see (an agency receives tens of thousands of referrals)."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
+        ids = super().paginate_queryset(self.ids(queryset, view), request, view)
         if ids is None:
             return None
         rows = queryset.in_bulk(ids)
         return [rows[pk] for pk in ids if pk in rows]
+
+    def ids(self, queryset, view):
+        """The list's ids in its order, sliceable and countable."""
+        return queryset.values_list("pk", flat=True)
 
 
 class MergedIds:
@@ -58,10 +62,5 @@ class MergedIds:
 class MergedIdsFirstPagination(IdsFirstPagination):
     """IdsFirstPagination whose ids come from the parts the view's `list_parts(queryset)` splits the list into."""
 
-    def paginate_queryset(self, queryset, request, view=None):
-        merged = MergedIds(view.list_parts(queryset), queryset.query.order_by)
-        ids = PageNumberPagination.paginate_queryset(self, merged, request, view)
-        if ids is None:
-            return None
-        rows = queryset.in_bulk(ids)
-        return [rows[pk] for pk in ids if pk in rows]
+    def ids(self, queryset, view):
+        return MergedIds(view.list_parts(queryset), queryset.query.order_by)
